@@ -1,0 +1,54 @@
+//! The `ferry` command line: serve, migrate, check a config, print the default config, demo.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+/// Ferry relay: turns website visitors into messenger subscribers.
+#[derive(Debug, Parser)]
+#[command(name = "ferry", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the relay.
+    Serve {
+        /// Config file.
+        #[arg(long, short, env = "FERRY_CONFIG", default_value = "ferry.toml")]
+        config: PathBuf,
+        /// Overrides `server.listen`.
+        #[arg(long, env = "FERRY_LISTEN")]
+        listen: Option<std::net::SocketAddr>,
+        /// Overrides `server.database_url`.
+        #[arg(long, env = "FERRY_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate {
+        /// Config file (for `server.database_url`).
+        #[arg(long, short, env = "FERRY_CONFIG", default_value = "ferry.toml")]
+        config: PathBuf,
+        /// Overrides `server.database_url`.
+        #[arg(long, env = "FERRY_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Check a config file and print what it declares (secrets redacted).
+    CheckConfig {
+        /// Config file.
+        #[arg(long, short, env = "FERRY_CONFIG", default_value = "ferry.toml")]
+        config: PathBuf,
+    },
+    /// Print a commented default config file.
+    DefaultConfig,
+    /// Start the demo: the demo shop on a relay in sandbox mode, with SQLite.
+    Demo {
+        /// Where to listen.
+        #[arg(long, env = "FERRY_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+}

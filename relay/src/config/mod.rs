@@ -1,0 +1,195 @@
+//! The relay's settings: what the config file holds, how it is loaded and checked.
+//!
+//! Settings come from one TOML file (see `ferry.example.toml`, printed by `ferry default-config`);
+//! secrets in it may be `{ env = "NAME" }`. A few process-level values can be overridden from the
+//! command line or the environment (see `cli`). Tests build `Settings` in code.
+
+mod secret;
+mod site;
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use serde::Deserialize;
+
+pub use secret::Secret;
+pub use site::{MessengerSettings, SiteSettings, TelegramSettings, WhatsappSettings};
+
+/// The commented example configuration, printed by `ferry default-config`.
+pub const EXAMPLE: &str = include_str!("../../ferry.example.toml");
+
+/// Everything the relay needs to run.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Listener, public URL, database, limits.
+    #[serde(default)]
+    pub server: ServerSettings,
+    /// Base URLs of the messenger platforms' APIs.
+    #[serde(default)]
+    pub platforms: PlatformSettings,
+    /// The merchants' sites this relay serves.
+    #[serde(default)]
+    pub sites: Vec<SiteSettings>,
+}
+
+/// Process-level settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// The URL platforms and browsers reach this relay at (no trailing slash). Defaults to
+    /// `http://<listen address>`.
+    pub public_url: Option<String>,
+    /// `sqlite://path/to/file.db` (created if missing) or `sqlite::memory:`.
+    pub database_url: String,
+    /// Folder with `widget/`, `demo/` and `sandbox/` (the repository's `static/`).
+    pub static_dir: Option<PathBuf>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Sandbox mode: deep links lead to local phone pages and platform calls go to local fakes.
+    pub sandbox: bool,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: None,
+            database_url: "sqlite://ferry.db".into(),
+            static_dir: None,
+            max_body_bytes: 256 * 1024,
+            sandbox: false,
+        }
+    }
+}
+
+/// Where the platforms' APIs live. Tests and the sandbox point these at local stand-ins.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PlatformSettings {
+    /// Telegram Bot API, without the `/bot<token>` part.
+    pub telegram_api: String,
+    /// Meta Graph API including the version, for Messenger and WhatsApp.
+    pub graph_api: String,
+    /// How long one platform call may take, in seconds.
+    pub timeout_secs: u64,
+}
+
+impl Default for PlatformSettings {
+    fn default() -> Self {
+        Self {
+            telegram_api: "https://api.telegram.org".into(),
+            graph_api: "https://graph.facebook.com/v21.0".into(),
+            timeout_secs: 10,
+        }
+    }
+}
+
+/// Why a config file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or a value has the wrong type.
+    #[error("{0}")]
+    Parse(#[from] toml::de::Error),
+    /// Values parse but do not make sense together.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    /// Reads and checks a config file.
+    pub fn load(path: &std::path::Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::parse(&text)
+    }
+
+    /// Parses and checks config text.
+    pub fn parse(text: &str) -> Result<Self, ConfigError> {
+        let settings: Settings = toml::from_str(text)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what serde cannot: unique ids, well-formed values, at least one channel per site.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let mut seen = std::collections::HashSet::new();
+        for site in &self.sites {
+            if !seen.insert(site.id.as_str()) {
+                return Err(ConfigError::Invalid(format!(
+                    "site id {:?} appears twice",
+                    site.id
+                )));
+            }
+            site.validate().map_err(ConfigError::Invalid)?;
+        }
+        if let Some(url) = &self.server.public_url {
+            url::Url::parse(url)
+                .map_err(|e| ConfigError::Invalid(format!("server.public_url {url:?}: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// The site with this id.
+    pub fn site(&self, id: &str) -> Option<&SiteSettings> {
+        self.sites.iter().find(|site| site.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example reads its secrets from the environment; fill them in for the test.
+    fn example_with_inline_secrets() -> String {
+        EXAMPLE
+            .lines()
+            .map(|line| match line.split_once(" = { env = ") {
+                Some((key, _)) => format!("{key} = \"example-value\""),
+                None => line.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let settings = Settings::parse(&example_with_inline_secrets()).unwrap();
+        assert!(!settings.sites.is_empty());
+    }
+
+    #[test]
+    fn the_demo_config_is_valid() {
+        let settings = Settings::parse(include_str!("../../demo.toml")).unwrap();
+        assert!(settings.server.sandbox);
+        assert!(settings.site("demo").is_some());
+    }
+
+    #[test]
+    fn duplicate_site_ids_are_rejected() {
+        let example = example_with_inline_secrets();
+        let text = format!(
+            "{example}\n{}",
+            &example[example.find("\n[[sites]]").unwrap()..]
+        );
+        let error = Settings::parse(&text).unwrap_err();
+        assert!(error.to_string().contains("appears twice"), "{error}");
+    }
+
+    #[test]
+    fn unknown_keys_are_reported() {
+        let error = Settings::parse("[server]\nlisten_port = 1\n").unwrap_err();
+        assert!(error.to_string().contains("listen_port"), "{error}");
+    }
+}

@@ -1,0 +1,53 @@
+//! Validated values the relay works with, parsed once at the edge ("parse, don't validate").
+
+mod attribution;
+mod refs;
+
+pub use attribution::{Attribution, AttributionError};
+pub use ferry_wire::ChannelKind;
+pub use refs::{IntentRef, RefError, find_whatsapp_code};
+
+/// A subscriber's row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SubscriberId(pub i64);
+
+/// A person's id on a platform: Telegram user id, Messenger PSID, WhatsApp wa_id (or BSUID).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct PlatformUserId(String);
+
+impl PlatformUserId {
+    /// Accepts a non-empty id of printable ASCII, at most 128 bytes.
+    pub fn parse(id: impl Into<String>) -> Option<Self> {
+        let id = id.into();
+        let ok = !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic());
+        ok.then_some(Self(id))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Milliseconds since the Unix epoch: how the store keeps time.
+pub type Millis = i64;
+
+/// The current time in milliseconds since the Unix epoch.
+pub fn now_millis() -> Millis {
+    let now = time::OffsetDateTime::now_utc();
+    (now.unix_timestamp_nanos() / 1_000_000) as Millis
+}
+
+/// Formats stored milliseconds as RFC 3339 for API responses.
+pub fn rfc3339(millis: Millis) -> String {
+    let nanos = i128::from(millis) * 1_000_000;
+    time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,191 @@
+//! Merchant API (`/v1`, `Authorization: Bearer <site API key>`): subscribers.
+
+use axum::{
+    Json, Router,
+    extract::{Path, State},
+    routing::get,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    AppState,
+    extract::{AppQuery, MerchantSite},
+};
+use crate::domain::{Attribution, ChannelKind, Millis, SubscriberId, rfc3339};
+use crate::error::{ApiError, ApiResult};
+use crate::store::{Subscriber, SubscriberFilter, SubscriberStatus};
+
+/// Routes of this module.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/subscribers", get(list_subscribers))
+        .route("/v1/subscribers/{id}", get(get_subscriber))
+}
+
+/// Query of `GET /v1/subscribers`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListQuery {
+    channel: Option<String>,
+    status: Option<String>,
+    /// RFC 3339 time or `YYYY-MM-DD` (start of that day, UTC), inclusive.
+    since: Option<String>,
+    /// RFC 3339 time or `YYYY-MM-DD`, exclusive.
+    until: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+/// A subscriber as the API shows it.
+#[derive(Debug, Serialize)]
+struct SubscriberView {
+    id: i64,
+    channel: ChannelKind,
+    platform_user_id: String,
+    display_name: Option<String>,
+    status: SubscriberStatus,
+    subscribed_at: String,
+    last_inbound_at: String,
+    unsubscribed_at: Option<String>,
+    attribution: AttributionView,
+}
+
+#[derive(Debug, Serialize)]
+struct AttributionView {
+    /// `intent` when the ref matched a widget click, `direct` otherwise.
+    source: &'static str,
+    #[serde(rename = "ref")]
+    reference: Option<String>,
+    #[serde(flatten)]
+    visit: Option<Attribution>,
+}
+
+impl From<Subscriber> for SubscriberView {
+    fn from(s: Subscriber) -> Self {
+        Self {
+            id: s.id.0,
+            channel: s.channel,
+            platform_user_id: s.platform_user_id.as_str().to_owned(),
+            display_name: s.display_name,
+            status: s.status,
+            subscribed_at: rfc3339(s.subscribed_at),
+            last_inbound_at: rfc3339(s.last_inbound_at),
+            unsubscribed_at: s.unsubscribed_at.map(rfc3339),
+            attribution: AttributionView {
+                source: if s.attribution.is_some() {
+                    "intent"
+                } else {
+                    "direct"
+                },
+                reference: s.reference,
+                visit: s.attribution,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct Page {
+    data: Vec<SubscriberView>,
+    next_cursor: Option<String>,
+}
+
+async fn list_subscribers(
+    State(state): State<AppState>,
+    MerchantSite(site): MerchantSite,
+    AppQuery(query): AppQuery<ListQuery>,
+) -> ApiResult<Json<Page>> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            "limit must be between 1 and 500",
+        ));
+    }
+    let filter = SubscriberFilter {
+        channel: query
+            .channel
+            .as_deref()
+            .map(|c| {
+                ChannelKind::parse(c).ok_or_else(|| {
+                    ApiError::bad_request("invalid_channel", format!("unknown channel {c:?}"))
+                })
+            })
+            .transpose()?,
+        status: query
+            .status
+            .as_deref()
+            .map(|s| {
+                SubscriberStatus::parse(s).ok_or_else(|| {
+                    ApiError::bad_request("invalid_status", "status is active or unsubscribed")
+                })
+            })
+            .transpose()?,
+        since: query
+            .since
+            .as_deref()
+            .map(|t| parse_time("since", t))
+            .transpose()?,
+        until: query
+            .until
+            .as_deref()
+            .map(|t| parse_time("until", t))
+            .transpose()?,
+        before_id: query
+            .cursor
+            .as_deref()
+            .map(|c| {
+                c.parse::<i64>().map_err(|_| {
+                    ApiError::bad_request("invalid_cursor", "cursor must come from next_cursor")
+                })
+            })
+            .transpose()?,
+        limit,
+    };
+    let subscribers = state.store.list_subscribers(&site.id, &filter).await?;
+    let next_cursor = (subscribers.len() == limit as usize)
+        .then(|| subscribers.last().map(|s| s.id.0.to_string()))
+        .flatten();
+    Ok(Json(Page {
+        data: subscribers.into_iter().map(SubscriberView::from).collect(),
+        next_cursor,
+    }))
+}
+
+async fn get_subscriber(
+    State(state): State<AppState>,
+    MerchantSite(site): MerchantSite,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SubscriberView>> {
+    let not_found = || {
+        ApiError::not_found(
+            "subscriber_not_found",
+            format!("no subscriber {id} on site {}", site.id),
+        )
+    };
+    let numeric: i64 = id.parse().map_err(|_| not_found())?;
+    let subscriber = state
+        .store
+        .get_subscriber(&site.id, SubscriberId(numeric))
+        .await?
+        .ok_or_else(not_found)?;
+    Ok(Json(subscriber.into()))
+}
+
+fn parse_time(name: &str, text: &str) -> ApiResult<Millis> {
+    use time::{
+        Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
+    };
+    let parsed = OffsetDateTime::parse(text, &Rfc3339).or_else(|_| {
+        Date::parse(text, format_description!("[year]-[month]-[day]"))
+            .map(|d| d.midnight().assume_utc())
+    });
+    parsed
+        .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as Millis)
+        .map_err(|_| {
+            ApiError::bad_request(
+                "invalid_time",
+                format!("{name} must be an RFC 3339 time or YYYY-MM-DD"),
+            )
+        })
+}

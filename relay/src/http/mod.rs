@@ -1,0 +1,72 @@
+//! The HTTP surface: every route, the shared state, and the layers around them.
+
+mod assets;
+pub mod extract;
+mod health;
+mod hooks;
+mod merchant;
+mod widget_api;
+
+use std::{path::PathBuf, sync::Arc};
+
+use axum::{Router, extract::DefaultBodyLimit};
+use tokio::sync::Notify;
+use tower_http::trace::TraceLayer;
+
+use crate::config::{Settings, SiteSettings};
+use crate::error::ApiError;
+use crate::sandbox::Sandbox;
+use crate::store::Store;
+pub use widget_api::channel_buttons;
+
+/// What handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Loaded settings.
+    pub settings: Arc<Settings>,
+    /// Storage.
+    pub store: Arc<dyn Store>,
+    /// The URL browsers and platforms reach this relay at (no trailing slash).
+    pub public_url: Arc<str>,
+    /// Signals the worker that new inbound events are stored.
+    pub wake: Arc<Notify>,
+    /// The platform stand-ins, in sandbox mode.
+    pub sandbox: Option<Arc<Sandbox>>,
+    /// Folder with the widget build, the demo shop and the sandbox pages.
+    pub static_dir: Arc<PathBuf>,
+    /// (site id, SHA-256 of its API key), for the merchant API.
+    pub api_keys: Arc<Vec<(String, [u8; 32])>>,
+}
+
+impl AppState {
+    /// The site with this id, or the API's 404.
+    pub fn site(&self, id: &str) -> Result<&SiteSettings, ApiError> {
+        self.settings.site(id).ok_or_else(|| {
+            ApiError::not_found("unknown_site", format!("no site {id:?} on this relay"))
+        })
+    }
+
+    /// In sandbox mode, the base URL of the local stand-ins that deep links lead to.
+    pub fn sandbox_base(&self) -> Option<Arc<str>> {
+        self.sandbox.is_some().then(|| self.public_url.clone())
+    }
+}
+
+/// The whole application as a router, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let mut router = Router::new()
+        .merge(health::router())
+        .merge(hooks::router())
+        .merge(widget_api::router(state.clone()))
+        .merge(merchant::router())
+        .merge(assets::router(&state.static_dir, state.sandbox.is_some()));
+    if let Some(sandbox) = &state.sandbox {
+        router = router.merge(crate::sandbox::router(sandbox.clone(), &state.static_dir));
+    }
+    router
+        .fallback(assets::not_found)
+        .method_not_allowed_fallback(assets::method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.settings.server.max_body_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

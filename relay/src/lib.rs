@@ -1,0 +1,32 @@
+//! Ferry's relay: turns a website's visitors into messenger subscribers and keeps talking to them.
+//!
+//! # Layout
+//! - `startup` builds the application from `config::Settings` and a listener; `cli` is the
+//!   `ferry` command line and `main.rs` wires the two.
+//! - `http` holds every route: the widget API, the platforms' webhooks, the merchant API,
+//!   health checks and static files; `error::ApiError` is the one way errors become responses.
+//! - `channels` knows each messenger: webhook payloads in, send API out, signatures.
+//! - `ingest` decides what an inbound event means (subscribe, attribute, opt out, reply);
+//!   `worker` runs that and the outbound deliveries in the background.
+//! - `store` is storage behind a trait (`sqlite` today).
+//! - `sandbox` plays the platforms locally for the demo and the tests.
+//! - `domain` holds validated values (refs, attribution, ids); `texts` what the bot says.
+//!
+//! # Flow of a subscription
+//! widget click → `POST /api/widget/{site}/intents` (ref + attribution) ∥ deep link with the ref
+//! → platform webhook → stored durably, answered → worker: `ingest::process` creates the
+//! subscriber with the intent's attribution and queues a welcome → worker delivers it.
+
+pub mod channels;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod ingest;
+pub mod sandbox;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod texts;
+pub mod worker;

@@ -1,0 +1,252 @@
+//! The JSON shapes the widget and the relay exchange over the widget API.
+//!
+//! This crate holds plain serde types only — no I/O, no runtime — so the widget can depend on it
+//! without pulling server crates into the WebAssembly build. Validation of these values happens
+//! in the relay at the edge (see `ferry_relay::domain`); here they are just shapes.
+
+use serde::{Deserialize, Serialize};
+
+/// A messenger the widget can send a visitor to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// Telegram bot, deep link `t.me/<bot>?start=<ref>`.
+    Telegram,
+    /// WhatsApp Cloud API number, deep link `wa.me/<digits>?text=<text with code>`.
+    Whatsapp,
+    /// Facebook Messenger page, deep link `m.me/<page>?ref=<ref>`.
+    Messenger,
+}
+
+impl ChannelKind {
+    /// Every channel this version knows, in the order the widget shows them by default.
+    pub const ALL: [ChannelKind; 3] = [Self::Telegram, Self::Whatsapp, Self::Messenger];
+
+    /// The lowercase name used in URLs, JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Telegram => "telegram",
+            Self::Whatsapp => "whatsapp",
+            Self::Messenger => "messenger",
+        }
+    }
+
+    /// Parses the lowercase name used in URLs, JSON and the database.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+
+    /// The product name shown to people.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Telegram => "Telegram",
+            Self::Whatsapp => "WhatsApp",
+            Self::Messenger => "Messenger",
+        }
+    }
+}
+
+/// Which kind of ref a channel's deep link carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefKind {
+    /// 22 characters of base64url (16 random bytes): Telegram `start`, Messenger `ref`.
+    Token,
+    /// 8 characters of Crockford base32 (40 random bits), readable inside WhatsApp's prefilled text.
+    Code,
+}
+
+/// Where the launcher sits on the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LauncherPosition {
+    /// Bottom right corner (the default).
+    #[default]
+    Right,
+    /// Bottom left corner.
+    Left,
+}
+
+/// `GET /api/widget/{site}/config`: everything the widget needs to draw itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetConfig {
+    /// The site id from the embed snippet's `data-site`.
+    pub site: String,
+    /// The merchant's name, shown in the panel header.
+    pub name: String,
+    /// The site's language (BCP 47, e.g. `en`, `ru`); texts below are already in it.
+    pub locale: String,
+    /// Accent colour as `#rrggbb`.
+    pub accent: String,
+    /// Launcher corner.
+    #[serde(default)]
+    pub position: LauncherPosition,
+    /// Texts in the site's locale.
+    pub texts: WidgetTexts,
+    /// The site's enabled channels, in display order.
+    pub channels: Vec<ChannelButton>,
+}
+
+/// Texts the widget shows, already localised by the relay.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetTexts {
+    /// Accessible label of the floating launcher button.
+    pub launcher: String,
+    /// Panel title, e.g. "Continue in your messenger".
+    pub title: String,
+    /// One line under the title saying what the visitor gets.
+    pub subtitle: String,
+    /// Small print at the bottom: how to stop.
+    pub footer: String,
+    /// Label of the panel's close button.
+    pub close: String,
+}
+
+/// One "continue in …" button.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChannelButton {
+    /// Which messenger.
+    pub kind: ChannelKind,
+    /// Button text, e.g. "Telegram".
+    pub label: String,
+    /// Deep link with the literal placeholder `{ref}` where the widget puts the ref. Everything
+    /// else is already URL-encoded, and both ref alphabets are URL-safe, so the widget only
+    /// substitutes.
+    pub link: String,
+    /// The kind of ref this link wants.
+    pub ref_kind: RefKind,
+}
+
+/// UTM parameters of the landing URL.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Utm {
+    /// `utm_source`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// `utm_medium`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+    /// `utm_campaign`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    /// `utm_content`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// `utm_term`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+}
+
+/// Visitor's device class, as the widget judged it from the viewport and pointer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceClass {
+    /// Phone-sized touch screen.
+    Mobile,
+    /// Tablet-sized touch screen.
+    Tablet,
+    /// Anything with a fine pointer or a wide screen.
+    #[default]
+    Desktop,
+}
+
+impl DeviceClass {
+    /// The lowercase name used in JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Mobile => "mobile",
+            Self::Tablet => "tablet",
+            Self::Desktop => "desktop",
+        }
+    }
+}
+
+/// What the widget knows about the visit; every event and intent carries it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Visit {
+    /// Full URL of the page the widget runs on.
+    pub page_url: String,
+    /// `document.referrer`, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    /// UTM parameters of the page URL.
+    #[serde(default)]
+    pub utm: Utm,
+    /// Where the widget was shown: `floating`, `inline`, `checkout` or a merchant's own name.
+    pub placement: String,
+    /// The browser's language, e.g. `en-US`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Device class.
+    #[serde(default)]
+    pub device: DeviceClass,
+}
+
+/// `POST /api/widget/{site}/intents`: a visitor tapped a channel button.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewIntent {
+    /// The ref the widget generated and put into the deep link (token or code per `ref_kind`).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The channel tapped.
+    pub channel: ChannelKind,
+    /// The visit's attribution.
+    pub visit: Visit,
+}
+
+/// Funnel steps the widget reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetEventKind {
+    /// The launcher (or an inline block) was shown.
+    View,
+    /// The visitor opened the panel.
+    Open,
+    /// The visitor tapped a channel button.
+    Click,
+}
+
+impl WidgetEventKind {
+    /// The lowercase name used in JSON and the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::View => "view",
+            Self::Open => "open",
+            Self::Click => "click",
+        }
+    }
+}
+
+/// `POST /api/widget/{site}/events`: one funnel step.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WidgetEvent {
+    /// Which step.
+    pub kind: WidgetEventKind,
+    /// The channel, for clicks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<ChannelKind>,
+    /// The visit's attribution.
+    pub visit: Visit,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intent_uses_ref_as_the_json_field_name() {
+        let json = r#"{"ref":"abc","channel":"whatsapp","visit":{"page_url":"https://shop.example/","placement":"floating"}}"#;
+        let intent: NewIntent = serde_json::from_str(json).unwrap();
+        assert_eq!(intent.reference, "abc");
+        assert_eq!(intent.channel, ChannelKind::Whatsapp);
+        assert_eq!(intent.visit.device, DeviceClass::Desktop);
+    }
+
+    #[test]
+    fn channel_names_round_trip() {
+        for kind in ChannelKind::ALL {
+            assert_eq!(ChannelKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(ChannelKind::parse("icq"), None);
+    }
+}

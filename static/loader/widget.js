@@ -1,0 +1,275 @@
+/*! Ferry widget loader. Plain ES2017, no build step: widget/build.sh only fills in the
+ * content-hashed app file names and drops comment lines and indentation.
+ *
+ * Embed:  <script src="https://RELAY/widget.js" data-site="SITE_ID" async></script>
+ *         optional data-position="left" puts the launcher left before the config arrives.
+ *
+ * JS API, window.Ferry:
+ *   Ferry.open()  Ferry.close()  Ferry.toggle()
+ *   Ferry.identify(jwt)  keep a JWT signed by the merchant's backend in memory for intents;
+ *                        it never goes into a URL
+ *   Ferry.on(event, fn)  Ferry.off(event, fn)
+ *                        events: ready, open, close, click {channel}, subscribed, message
+ * Calls made before this script ran are queued and replayed in order:
+ *   window.Ferry = window.Ferry || [];
+ *   Ferry.push(["on", "click", function (e) { console.log(e.channel); }]);
+ *   Ferry.push(["open"]);
+ * Afterwards Ferry.push(["name", ...args]) still works: it calls Ferry.name(...args).
+ *
+ * Content-Security-Policy for the merchant's page (RELAY = the origin of this script):
+ *   script-src RELAY 'wasm-unsafe-eval'   this loader, the app module, compiling the wasm
+ *   connect-src RELAY                     config, events, intents, the .wasm download
+ * No style-src: all styles are constructed stylesheets (adoptedStyleSheets) in a shadow root,
+ * plus CSSOM on the host element. Browsers without constructed stylesheets (Safari < 16.4) fall
+ * back to a <style> element, which needs style-src 'unsafe-inline'.
+ * The relay must serve /widget/* with Access-Control-Allow-Origin (module scripts and the wasm
+ * fetch are CORS requests) and the .wasm as application/wasm.
+ *
+ * Page cost: this file draws the launcher at once and fetches the config; the Leptos app
+ * (app-*.js + app-*_bg.wasm) loads when the browser is idle or on the first interaction with
+ * the launcher. Nothing is stored on the visitor's device.
+ *
+ * Source rule for the build's comment stripping: comments sit on lines of their own.
+ */
+(function () {
+  "use strict";
+  var w = window, d = document;
+  // Included twice: the first copy stays in charge.
+  if (w.Ferry && w.Ferry.version) return;
+
+  var me = d.currentScript || [].slice.call(d.querySelectorAll("script[src*='widget.js'][data-site]")).pop();
+  var site = me && me.getAttribute("data-site");
+  if (!site) return console.warn("Ferry: the widget script needs data-site");
+  var relay = new URL(me.src, location.href).origin;
+  var api = relay + "/api/widget/" + encodeURIComponent(site);
+  var ACCENT = "#2563eb";
+  var listeners = {}, ready = false, dead = false, want = false, sentOpen = false;
+  var widget = null, loading = null;
+  // Handed to the relay with intents once it verifies identities; never put into a URL.
+  var jwt = null;
+
+  // --- the launcher, drawn before any network round trip ---
+  var host = d.createElement("div");
+  host.setAttribute("data-ferry", site);
+  // CSSOM rather than a style attribute (no 'unsafe-inline' needed). Fixed and out of flow, so
+  // page content never moves; !important because the page's CSS could restyle a plain div.
+  host.style.cssText = "position:fixed!important;z-index:2147483000!important;bottom:20px;" +
+    "width:56px;height:56px;margin:0;padding:0;border:0;display:block";
+  var root = host.attachShadow({ mode: "open" });
+  sheet(":host{all:initial}.l{all:unset;box-sizing:border-box;width:56px;height:56px;" +
+    "border-radius:50%;display:flex;align-items:center;justify-content:center;cursor:pointer;" +
+    "background:var(--ferry-accent," + ACCENT + ");color:var(--ferry-on-accent,#fff);" +
+    "box-shadow:0 6px 20px rgba(15,23,42,.24),0 2px 6px rgba(15,23,42,.14);" +
+    "transition:transform .15s;-webkit-tap-highlight-color:transparent}" +
+    ".l:hover{transform:scale(1.06)}.l:focus-visible{outline:3px solid var(--ferry-ring," +
+    ACCENT + ");outline-offset:3px}.l svg{width:28px;height:28px}" +
+    ".c,[aria-expanded=true]>.o{display:none}[aria-expanded=true]>.c{display:block}");
+  var btn = d.createElement("button");
+  btn.type = "button";
+  btn.className = "l";
+  attrs(btn, { "data-testid": "ferry-launcher", "aria-label": "Chat", "aria-expanded": "false",
+    "aria-controls": "ferry-panel" });
+  // A speech bubble with three dots cut out; the × replaces it while the panel is open.
+  icon("o", "M12 3C6.5 3 2 6.8 2 11.5c0 2.5 1.3 4.8 3.4 6.3l-.9 3.7 4.3-2.2c1 .3 2.1.4 3.2.4 " +
+    "5.5 0 10-3.8 10-8.5S17.5 3 12 3ZM7.6 10.2a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Zm4.4 " +
+    "0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Zm4.4 0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Z");
+  icon("c", "M6.3 4.9 12 10.6l5.7-5.7 1.4 1.4-5.7 5.7 5.7 5.7-1.4 1.4-5.7-5.7-5.7 5.7-1.4-1.4 " +
+    "5.7-5.7-5.7-5.7Z");
+  root.appendChild(btn);
+  place(me.getAttribute("data-position"));
+  if (d.body) d.body.appendChild(host);
+  else d.addEventListener("DOMContentLoaded", function () { d.body.appendChild(host); });
+
+  btn.addEventListener("click", function () { setOpen(!(widget ? widget.is_open() : want)); });
+  btn.addEventListener("pointerenter", load);
+  btn.addEventListener("focus", load);
+  root.addEventListener("keydown", function (e) { if (e.key === "Escape" && want) setOpen(false); });
+
+  // --- the config, fetched at once; any failure leaves the page without a widget ---
+  var config = fetch(api + "/config", { credentials: "omit" }).then(function (res) {
+    return res.json().catch(function () {}).then(function (body) {
+      var err = body && body.error;
+      if (!res.ok) throw new Error(res.status + (err ? " " + err.code + ": " + err.message : ""));
+      return check(body);
+    });
+  });
+  config.then(function (c) {
+    var light = isLight(c.accent);
+    host.style.setProperty("--ferry-accent", c.accent);
+    host.style.setProperty("--ferry-on-accent", light ? "#111827" : "#fff");
+    // Focus rings in a light accent would vanish on white.
+    host.style.setProperty("--ferry-ring", light ? "#111827" : c.accent);
+    place(c.position);
+    btn.setAttribute("aria-label", c.texts.launcher);
+    btn.title = c.texts.launcher;
+    post("events", { kind: "view", visit: visit() });
+    ready = true;
+    emit("ready");
+    (w.requestIdleCallback || function (f) { setTimeout(f, 2000); })(load, { timeout: 4000 });
+  }, function (e) { die("widget disabled: " + (e && e.message)); });
+
+  // Rejects only what the app cannot draw from; drops channels this build does not know.
+  function check(c) {
+    var t = c && c.texts;
+    if (!t || typeof c.name !== "string" || !Array.isArray(c.channels) ||
+      ["launcher", "title", "subtitle", "footer", "close"].some(function (k) { return typeof t[k] !== "string"; })) {
+      throw new Error("malformed config");
+    }
+    c.site = site;
+    c.locale = String(c.locale || "");
+    c.accent = /^#[0-9a-f]{6}$/i.test(c.accent) ? c.accent : ACCENT;
+    c.position = c.position === "left" ? "left" : "right";
+    c.channels = c.channels.filter(function (ch) {
+      return ch && /^(telegram|whatsapp|messenger)$/.test(ch.kind) && /^(token|code)$/.test(ch.ref_kind) &&
+        typeof ch.label === "string" && String(ch.link).indexOf("{ref}") >= 0;
+    });
+    if (!c.channels.length) throw new Error("no channel this widget can show");
+    return c;
+  }
+
+  // --- the Leptos app: when idle or on the first interaction, whichever comes first ---
+  function load() {
+    if (loading || dead) return;
+    loading = Promise.all([config, import(relay + "/widget/__FERRY_APP_JS__")]).then(function (r) {
+      return r[1].default({ module_or_path: relay + "/widget/__FERRY_APP_WASM__" }).then(function () {
+        widget = r[1].mount(root, r[0], bridge);
+        if (!widget) return die("the app rejected the config");
+        // The visitor may have clicked the launcher before the app was ready.
+        if (want) widget.set_open(true);
+      });
+    }).catch(function (e) {
+      // Let a later interaction retry, e.g. after a network blip.
+      loading = null;
+      if (!dead) console.warn("Ferry: could not load the widget app", e);
+    });
+  }
+
+  function setOpen(open) {
+    want = !!open;
+    if (widget) widget.set_open(want);
+    else if (want) load();
+  }
+
+  // What the app calls (widget/src/bridge.rs). None of these throws.
+  var bridge = {
+    style: sheet,
+    click: function (channel, ref) {
+      var v = visit();
+      post("intents", { ref: ref, channel: channel, visit: v });
+      post("events", { kind: "click", channel: channel, visit: v });
+      emit("click", { channel: channel });
+    },
+    state: function (open) {
+      want = open;
+      btn.setAttribute("aria-expanded", open);
+      // One `open` per page view keeps the funnel's rates meaningful.
+      if (open && !sentOpen) post("events", { kind: "open", visit: visit() });
+      sentOpen = sentOpen || open;
+      if (!open && root.activeElement && root.activeElement !== btn) btn.focus();
+      emit(open ? "open" : "close");
+    }
+  };
+
+  // --- the public API; replaces the command queue array ---
+  var queued = w.Ferry;
+  var Ferry = w.Ferry = {
+    version: 1,
+    open: function () { setOpen(true); },
+    close: function () { setOpen(false); },
+    toggle: function () { setOpen(!want); },
+    identify: function (token) { jwt = token ? String(token) : null; },
+    on: function (name, fn) {
+      if (typeof fn !== "function") return;
+      (listeners[name] = listeners[name] || []).push(fn);
+      // A late `ready` subscriber still hears it.
+      if (name === "ready" && ready) setTimeout(call, 0, fn);
+    },
+    off: function (name, fn) {
+      listeners[name] = (listeners[name] || []).filter(function (f) { return f !== fn; });
+    },
+    push: function (cmd) {
+      var f = Array.isArray(cmd) && cmd[0] !== "push" && Ferry[cmd[0]];
+      if (typeof f === "function") f.apply(Ferry, cmd.slice(1));
+      else console.warn("Ferry: unknown command", cmd);
+    }
+  };
+  if (Array.isArray(queued)) queued.forEach(Ferry.push);
+
+  // --- helpers ---
+  function emit(name, detail) {
+    (listeners[name] || []).slice().forEach(function (fn) { call(fn, detail); });
+  }
+
+  function call(fn, detail) {
+    try { fn(detail); } catch (e) { console.error("Ferry: listener failed", e); }
+  }
+
+  function die(why) {
+    dead = true;
+    host.remove();
+    console.warn("Ferry: " + why);
+  }
+
+  // Fire and forget; keepalive lets the request outlive the switch to the messenger app.
+  function post(path, body) {
+    try {
+      fetch(api + "/" + path, { method: "POST", keepalive: true, credentials: "omit",
+        headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(function () {});
+    } catch (e) {
+      // A page that broke fetch loses analytics, not the widget.
+    }
+  }
+
+  function visit() {
+    var q = new URLSearchParams(location.search), utm = {};
+    ["source", "medium", "campaign", "content", "term"].forEach(function (k) {
+      if (q.get("utm_" + k)) utm[k] = q.get("utm_" + k);
+    });
+    var v = { page_url: location.href, utm: utm, placement: "floating", device: device() };
+    if (d.referrer) v.referrer = d.referrer;
+    if (navigator.language) v.locale = navigator.language;
+    return v;
+  }
+
+  // Coarse pointer = touch screen; its short side tells a phone (even in landscape) from a tablet.
+  function device() {
+    if (!w.matchMedia || !matchMedia("(pointer:coarse)").matches) return "desktop";
+    return Math.min(innerWidth, innerHeight) < 768 ? "mobile" : "tablet";
+  }
+
+  function place(position) {
+    var left = position === "left";
+    host.style.left = left ? "20px" : "auto";
+    host.style.right = left ? "auto" : "20px";
+    host.setAttribute("data-position", left ? "left" : "right");
+  }
+
+  // Perceived brightness: light accents get dark text and dark focus rings.
+  function isLight(hex) {
+    var n = parseInt(hex.slice(1), 16);
+    return 0.299 * (n >> 16) + 0.587 * (n >> 8 & 255) + 0.114 * (n & 255) > 165;
+  }
+
+  function sheet(css) {
+    try {
+      var s = new CSSStyleSheet();
+      s.replaceSync(css);
+      root.adoptedStyleSheets = root.adoptedStyleSheets.concat(s);
+    } catch (e) {
+      var el = root.insertBefore(d.createElement("style"), root.firstChild);
+      el.textContent = css;
+    }
+  }
+
+  function attrs(el, map) {
+    for (var k in map) el.setAttribute(k, map[k]);
+    return el;
+  }
+
+  function icon(cls, path) {
+    var ns = "http://www.w3.org/2000/svg";
+    var s = attrs(d.createElementNS(ns, "svg"), { viewBox: "0 0 24 24", class: cls, "aria-hidden": "true" });
+    s.appendChild(attrs(d.createElementNS(ns, "path"), { d: path, fill: "currentColor", "fill-rule": "evenodd" }));
+    btn.appendChild(s);
+  }
+})();

@@ -1,0 +1,64 @@
+//! The JavaScript boundary: the loader's bridge object, the config object it hands over, and
+//! the browser's CSPRNG.
+//!
+//! The loader owns everything that talks to the page and the network (the visit description,
+//! `fetch` with keepalive, `Ferry.on` listeners, the launcher); the app only says what happened.
+//! That keeps fetch/URL/JSON code out of the wasm, where every binding costs bytes. The loader
+//! wraps each bridge method in try/catch, so a throwing page listener never unwinds through
+//! Leptos' reactive graph.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+use crate::config::Source;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The object the loader passes to `mount`:
+    /// `{ style(css), click(channel, ref), state(open) }`.
+    pub type Bridge;
+
+    /// Adopts a stylesheet into the shadow root (constructed sheet, `<style>` as fallback).
+    #[wasm_bindgen(method)]
+    pub(crate) fn style(this: &Bridge, css: &str);
+
+    /// A channel button was tapped with this ref in its link: the loader posts the `click`
+    /// event and the intent (keepalive, not awaited) and emits `click` to `Ferry.on` listeners.
+    #[wasm_bindgen(method)]
+    pub(crate) fn click(this: &Bridge, channel: &str, reference: &str);
+
+    /// The panel opened or closed: the loader updates the launcher's `aria-expanded`, reports
+    /// the first `open`, emits `open`/`close`, and returns focus to the launcher on close.
+    #[wasm_bindgen(method)]
+    pub(crate) fn state(this: &Bridge, open: bool);
+
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
+    fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
+}
+
+/// Fills `buf` from `crypto.getRandomValues`.
+///
+/// The fallback only exists so a browser without Web Crypto (none that runs this wasm is known)
+/// still gets working links; such refs are guessable, which matters only for account linking.
+pub(crate) fn fill_random(buf: &mut [u8]) {
+    if get_random_values(buf).is_err() {
+        for b in buf.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+}
+
+/// Property reads that fail (a getter throws, the value is not an object) read as missing.
+impl Source for JsValue {
+    fn field(&self, key: &str) -> Option<Self> {
+        Reflect::get(self, &JsValue::from_str(key)).ok()
+    }
+
+    fn string(&self) -> Option<String> {
+        self.as_string()
+    }
+
+    fn items(&self) -> Option<Vec<Self>> {
+        Array::is_array(self).then(|| Array::from(self).iter().collect())
+    }
+}
