@@ -1,1 +1,15 @@
-//! End-to-end tests.
+//! End-to-end tests: a real relay on port 0, a fresh SQLite file per test, the sandbox's
+//! platform stand-ins, and (for `browser`) headless Chromium.
+
+// Webhooks from each platform: attribution, replays, authentication, bad input.
+mod messenger;
+mod telegram;
+mod whatsapp;
+// The widget API: origins, intents, events.
+mod widget_api;
+// The merchant API and operations endpoints.
+mod merchant_api;
+// Other projects' captured payloads through our parsers, when ../shared is present.
+mod shared_captures;
+// The demo in a real browser.
+mod browser;

@@ -1,1 +1,215 @@
-//! Shared harness for the end-to-end tests.
+//! Harness for Ferry's end-to-end tests: a real relay on port 0 with a fresh SQLite file.
+//!
+//! `spawn_app` starts the relay in sandbox mode from the committed demo config, so the
+//! platforms' send APIs are the relay's own stand-ins, which record every request. The worker
+//! is not run in the background: tests call `drain` to process and deliver, never sleep.
+
+pub mod browser;
+pub mod fixtures;
+
+use std::path::PathBuf;
+
+use ferry_relay::{
+    channels::meta, config::Settings, http::AppState, sandbox::RecordedRequest,
+    startup::Application, worker::Worker,
+};
+use serde_json::Value;
+use tokio::{net::TcpListener, sync::oneshot};
+
+/// The demo site's API key (from `relay/demo.toml`).
+pub const API_KEY: &str = "demo-api-key-0123456789";
+/// The demo site's Telegram webhook secret.
+pub const TELEGRAM_SECRET: &str = "demo-telegram-webhook-secret";
+/// The demo site's Meta app secret.
+pub const META_APP_SECRET: &str = "demo-meta-app-secret";
+
+/// A running relay.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    /// The relay's state (store, sandbox).
+    pub state: AppState,
+    /// The worker, driven by the test.
+    pub worker: Worker,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The SQLite file.
+    pub database: PathBuf,
+    shutdown: Option<oneshot::Sender<()>>,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts a relay with the demo config, a fresh database, and the sandbox's platform stand-ins.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, after `adjust` changed the settings.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let database = dir.path().join("ferry.db");
+    let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).expect("demo config");
+    settings.server.database_url = format!("sqlite://{}", database.display());
+    settings.server.static_dir = Some(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../static"
+    )));
+    adjust(&mut settings);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    for site in &mut settings.sites {
+        site.allowed_origins
+            .push(format!("http://127.0.0.1:{port}"));
+    }
+    let app = Application::build(settings, listener)
+        .await
+        .expect("build relay");
+    let address = format!("http://127.0.0.1:{port}");
+    let state = app.state().clone();
+    let worker = app.worker();
+    let (shutdown, stopped) = oneshot::channel::<()>();
+    tokio::spawn(app.serve(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        state,
+        worker,
+        client: reqwest::Client::builder().build().expect("client"),
+        database,
+        shutdown: Some(shutdown),
+        _dir: dir,
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+impl TestApp {
+    /// The origin the demo site allows for this app.
+    pub fn origin(&self) -> &str {
+        &self.address
+    }
+
+    /// POSTs a Telegram update with the given secret header (none if `None`).
+    pub async fn post_telegram(&self, body: &Value, secret: Option<&str>) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/hooks/demo/telegram", self.address))
+            .header("content-type", "application/json")
+            .body(body.to_string());
+        if let Some(secret) = secret {
+            request = request.header("X-Telegram-Bot-Api-Secret-Token", secret);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// POSTs a Meta (messenger or whatsapp) webhook body signed with `secret` (unsigned if `None`).
+    pub async fn post_meta(
+        &self,
+        platform: &str,
+        body: &[u8],
+        secret: Option<&str>,
+    ) -> reqwest::Response {
+        let mut request = self
+            .client
+            .post(format!("{}/hooks/demo/{platform}", self.address))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(secret) = secret {
+            request = request.header("X-Hub-Signature-256", meta::sign(secret, body));
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Registers an intent through the widget API as the demo page would.
+    pub async fn create_intent(
+        &self,
+        channel: &str,
+        reference: &str,
+        campaign: &str,
+    ) -> reqwest::Response {
+        let body = serde_json::json!({
+            "ref": reference,
+            "channel": channel,
+            "visit": {
+                "page_url": format!("{}/demo/?utm_source=newsletter&utm_campaign={campaign}", self.address),
+                "referrer": "https://news.example/spring-issue",
+                "utm": { "source": "newsletter", "medium": "email", "campaign": campaign },
+                "placement": "floating",
+                "locale": "en-GB",
+                "device": "mobile"
+            }
+        });
+        self.client
+            .post(format!("{}/api/widget/demo/intents", self.address))
+            .header("Origin", self.origin())
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `GET /v1/subscribers?<query>` with the demo API key; returns the `data` array.
+    pub async fn subscribers(&self, query: &str) -> Vec<Value> {
+        let response = self.merchant_get(&format!("/v1/subscribers?{query}")).await;
+        assert_eq!(response.status(), 200, "listing subscribers");
+        let body: Value = response.json().await.expect("json");
+        body["data"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// GET with the demo API key.
+    pub async fn merchant_get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Processes every stored webhook event and delivers every due message.
+    pub async fn drain(&self) {
+        self.worker.drain().await.expect("worker");
+    }
+
+    /// What the platform stand-ins received.
+    pub fn sent(&self) -> Vec<RecordedRequest> {
+        self.state
+            .sandbox
+            .as_ref()
+            .expect("sandbox mode")
+            .recorded()
+    }
+
+    /// Rows in a table of the relay's database, read directly from the file.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        use sqlx::Connection;
+        let mut connection =
+            sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.database.display()))
+                .await
+                .expect("open database");
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut connection)
+            .await
+            .expect("count")
+    }
+
+    /// Counts of every table, to show a request changed nothing.
+    pub async fn snapshot(&self) -> [i64; 5] {
+        let mut counts = [0; 5];
+        for (slot, table) in
+            counts
+                .iter_mut()
+                .zip(["intents", "subscribers", "events", "inbound", "outbox"])
+        {
+            *slot = self.count_rows(table).await;
+        }
+        counts
+    }
+}

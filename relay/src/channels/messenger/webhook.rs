@@ -22,10 +22,14 @@ struct Entry {
 #[derive(Deserialize)]
 struct Messaging {
     sender: Sender,
-    timestamp: i64,
+    // Delivery and read receipts carry a watermark instead of a timestamp; some senders write
+    // milliseconds as a float (`1492414608982.0`), so it is read as a number of any kind.
+    timestamp: Option<f64>,
     message: Option<Message>,
     postback: Option<Postback>,
     referral: Option<Referral>,
+    /// Send-to-Messenger and checkbox opt-ins carry the plugin's `ref` here.
+    optin: Option<Referral>,
 }
 
 #[derive(Deserialize)]
@@ -78,7 +82,10 @@ pub fn parse(body: &[u8]) -> Result<Vec<Keyed>, PayloadError> {
 
 fn event(item: Messaging) -> Option<Keyed> {
     let user = PlatformUserId::parse(item.sender.id?)?;
-    let timestamp = item.timestamp;
+    #[allow(clippy::cast_possible_truncation)] // milliseconds since 1970 fit an i64 exactly
+    let timestamp = item
+        .timestamp
+        .map_or_else(crate::domain::now_millis, |t| t as i64);
     let (kind, dedupe_key) = if let Some(postback) = item.postback {
         let key = postback
             .mid

@@ -1,0 +1,117 @@
+//! The merchant API and the operations endpoints.
+
+use ferry_tests::{API_KEY, TELEGRAM_SECRET, fixtures, spawn_app};
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    for path in ["/healthz", "/readyz"] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_api_refuses_a_missing_or_wrong_key() {
+    let app = spawn_app().await;
+    let url = format!("{}/v1/subscribers", app.address);
+
+    let missing = app.client.get(&url).send().await.unwrap();
+    let wrong = app
+        .client
+        .get(&url)
+        .bearer_auth("not-the-key")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(missing.status(), 401);
+    assert_eq!(
+        missing.json::<Value>().await.unwrap()["error"]["code"],
+        "missing_api_key"
+    );
+    assert_eq!(wrong.status(), 401);
+    assert_eq!(
+        wrong.json::<Value>().await.unwrap()["error"]["code"],
+        "invalid_api_key"
+    );
+}
+
+#[tokio::test]
+async fn subscribers_filter_by_channel_and_date_and_page_with_a_cursor() {
+    // Arrange: three Telegram subscribers
+    let app = spawn_app().await;
+    for (update_id, user) in [(1_i64, 101_i64), (2, 102), (3, 103)] {
+        let mut update = fixtures::load("telegram/start_with_ref.json", &fixtures::token());
+        update["update_id"] = update_id.into();
+        update["message"]["chat"]["id"] = user.into();
+        update["message"]["from"]["id"] = user.into();
+        app.post_telegram(&update, Some(TELEGRAM_SECRET)).await;
+    }
+    app.drain().await;
+
+    // Act & Assert
+    assert_eq!(app.subscribers("channel=telegram").await.len(), 3);
+    assert!(app.subscribers("channel=whatsapp").await.is_empty());
+    assert_eq!(app.subscribers("since=2000-01-01").await.len(), 3);
+    assert!(
+        app.subscribers("until=2000-01-01T00:00:00Z")
+            .await
+            .is_empty()
+    );
+
+    let first: Value = app
+        .merchant_get("/v1/subscribers?limit=2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(first["data"].as_array().unwrap().len(), 2);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let second: Value = app
+        .merchant_get(&format!("/v1/subscribers?limit=2&cursor={cursor}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(second["data"].as_array().unwrap().len(), 1);
+    assert!(second["next_cursor"].is_null());
+
+    let id = first["data"][0]["id"].as_i64().unwrap();
+    let one: Value = app
+        .merchant_get(&format!("/v1/subscribers/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["id"], id);
+}
+
+#[tokio::test]
+async fn bad_filters_get_precise_errors() {
+    let app = spawn_app().await;
+    for (query, code) in [
+        ("channel=icq", "invalid_channel"),
+        ("since=yesterday", "invalid_time"),
+        ("limit=0", "invalid_limit"),
+        ("cursor=abc", "invalid_cursor"),
+        ("colour=red", "invalid_query"),
+    ] {
+        let response = app.merchant_get(&format!("/v1/subscribers?{query}")).await;
+        assert_eq!(response.status(), 400, "{query}");
+        assert_eq!(
+            response.json::<Value>().await.unwrap()["error"]["code"],
+            code,
+            "{query}"
+        );
+    }
+    let missing = app.merchant_get("/v1/subscribers/999").await;
+    assert_eq!(missing.status(), 404);
+    let _ = API_KEY;
+}

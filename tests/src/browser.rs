@@ -1,0 +1,1 @@
+//! Driving the widget in headless Chromium through chromedriver.
