@@ -69,7 +69,10 @@ step "wasm-opt -Oz"
   -o "$WORK/app.opt.wasm" "$WORK/app_bg.wasm"
 
 step "hashed names, loader, compression"
-hash8() { sha256sum "$1" | cut -c1-8; }
+hash8() {
+  node -e 'const c = require("crypto"), fs = require("fs");
+console.log(c.createHash("sha256").update(fs.readFileSync(process.argv[1])).digest("hex").slice(0, 8))' "$1"
+}
 mkdir -p "$WORK/out"
 WASM_NAME="app-$(hash8 "$WORK/app.opt.wasm")_bg.wasm"
 cp "$WORK/app.opt.wasm" "$WORK/out/$WASM_NAME"

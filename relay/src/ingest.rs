@@ -136,13 +136,13 @@ pub fn decide(
             };
         }
         return InboundEffects {
-            subscriber: SubscriberChange::Create(NewSubscriber {
+            subscriber: SubscriberChange::Create(Box::new(NewSubscriber {
                 platform_user_id: event.user.clone(),
                 display_name: event.name.clone(),
                 reference: reference.clone(),
                 attribution: attribution.clone(),
                 at: event.at,
-            }),
+            })),
             events: vec![subscribed_event(reference)],
             replies: vec![welcome()],
         };

@@ -100,8 +100,8 @@
     // Focus rings in a light accent would vanish on white.
     host.style.setProperty("--ferry-ring", light ? "#111827" : c.accent);
     place(c.position);
-    btn.setAttribute("aria-label", c.texts.launcher);
-    btn.title = c.texts.launcher;
+    btn.title = c.texts.launcher || "Chat";
+    btn.setAttribute("aria-label", btn.title);
     post("events", { kind: "view", visit: visit() });
     ready = true;
     emit("ready");

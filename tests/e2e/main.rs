@@ -1,6 +1,9 @@
 //! End-to-end tests: a real relay on port 0, a fresh SQLite file per test, the sandbox's
 //! platform stand-ins, and (for `browser`) headless Chromium.
 
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
 // Webhooks from each platform: attribution, replays, authentication, bad input.
 mod messenger;
 mod telegram;

@@ -58,13 +58,13 @@ fn every_shared_telegram_capture_parses() {
                 }
             ),
             "DERIVED_start_no_payload.json" => {
-                assert_eq!(events[0].event.kind, InboundKind::Start { reference: None })
+                assert_eq!(events[0].event.kind, InboundKind::Start { reference: None });
             }
             "autogram_my_chat_member_private_blocked.json" => {
-                assert_eq!(events[0].event.kind, InboundKind::Blocked)
+                assert_eq!(events[0].event.kind, InboundKind::Blocked);
             }
             n if n.contains("group") => {
-                assert!(events.is_empty(), "{name}: group chats are ignored")
+                assert!(events.is_empty(), "{name}: group chats are ignored");
             }
             _ => {}
         }
@@ -123,10 +123,10 @@ fn every_shared_whatsapp_capture_parses() {
                 }
             ),
             "message_text_with_ctwa_referral.json" => {
-                assert_eq!(events[0].event.user.as_str(), "972987654321")
+                assert_eq!(events[0].event.user.as_str(), "972987654321");
             }
             n if n.starts_with("status_") || n.starts_with("user_marketing") => {
-                assert!(events.is_empty(), "{name}")
+                assert!(events.is_empty(), "{name}");
             }
             _ => {}
         }

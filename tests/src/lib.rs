@@ -4,6 +4,9 @@
 //! platforms' send APIs are the relay's own stand-ins, which record every request. The worker
 //! is not run in the background: tests call `drain` to process and deliver, never sleep.
 
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
 pub mod browser;
 pub mod fixtures;
 

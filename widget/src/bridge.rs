@@ -3,9 +3,9 @@
 //!
 //! The loader owns everything that talks to the page and the network (the visit description,
 //! `fetch` with keepalive, `Ferry.on` listeners, the launcher); the app only says what happened.
-//! That keeps fetch/URL/JSON code out of the wasm, where every binding costs bytes. The loader
-//! wraps each bridge method in try/catch, so a throwing page listener never unwinds through
-//! Leptos' reactive graph.
+//! That keeps fetch/URL/JSON code out of the wasm, where every binding costs bytes. None of the
+//! bridge methods throws (the loader catches listener and fetch errors), so a broken page
+//! listener never unwinds through Leptos' reactive graph.
 
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;

@@ -59,8 +59,8 @@ mod wasm {
     /// Returns `undefined` (and logs why) when the config does not parse or leaves no usable
     /// button, so bad relay data means no panel rather than a crashed page script.
     #[wasm_bindgen]
-    pub fn mount(root: ShadowRoot, config: JsValue, bridge: Bridge) -> Option<Widget> {
-        let Some(config) = crate::config::read(&config) else {
+    pub fn mount(root: &ShadowRoot, config: &JsValue, bridge: Bridge) -> Option<Widget> {
+        let Some(config) = crate::config::read(config) else {
             leptos::logging::warn!("Ferry: unreadable widget config");
             return None;
         };

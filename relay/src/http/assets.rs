@@ -29,18 +29,27 @@ pub fn router(static_dir: &Path, sandbox: bool) -> Router<AppState> {
     let app_files = ServeDir::new(&widget_dir)
         .precompressed_br()
         .precompressed_gzip();
-    let mut router = Router::new()
-        .route_service("/widget.js", loader.clone())
-        .layer(SetResponseHeaderLayer::overriding(
+    // Merchant pages import the app module and fetch the wasm cross-origin: both need CORS.
+    let public = SetResponseHeaderLayer::overriding(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    let loader_routes = Router::new().route_service("/widget.js", loader).layer(
+        SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=300"),
-        ))
-        .merge(Router::new().nest_service("/widget", app_files).layer(
-            SetResponseHeaderLayer::overriding(
+        ),
+    );
+    let app_routes =
+        Router::new()
+            .nest_service("/widget", app_files)
+            .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=31536000, immutable"),
-            ),
-        ))
+            ));
+    let mut router = loader_routes
+        .merge(app_routes)
+        .layer(public)
         .nest_service("/demo", ServeDir::new(static_dir.join("demo")));
     if sandbox {
         router = router

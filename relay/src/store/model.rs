@@ -170,7 +170,7 @@ pub enum SubscriberChange {
     /// The event concerns nobody (ignored event types).
     None,
     /// A new subscriber.
-    Create(NewSubscriber),
+    Create(Box<NewSubscriber>),
     /// An existing subscriber's state.
     Update {
         /// Whom.

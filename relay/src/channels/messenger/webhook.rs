@@ -109,6 +109,10 @@ fn event(item: Messaging) -> Option<Keyed> {
             },
             key,
         )
+    } else if let Some(optin) = item.optin {
+        let key = format!("optin:{}:{timestamp}", user.as_str());
+        let reference = optin.reference;
+        (InboundKind::Start { reference }, key)
     } else if let Some(message) = item.message {
         if message.is_echo {
             return None;
@@ -139,7 +143,7 @@ mod tests {
     use super::*;
     use serde_json::{Value, json};
 
-    fn wrap(item: Value) -> Vec<u8> {
+    fn wrap(item: &Value) -> Vec<u8> {
         json!({"object": "page", "entry": [{"id": "707356222221168", "time": 1522222894827_i64, "messaging": [item]}]})
             .to_string()
             .into_bytes()
@@ -147,7 +151,7 @@ mod tests {
 
     #[test]
     fn get_started_after_a_link_carries_the_ref() {
-        let body = wrap(json!({
+        let body = wrap(&json!({
             "recipient": {"id": "707356222221168"}, "timestamp": 1522222894827_i64, "sender": {"id": "1476077422222289"},
             "postback": {"payload": "__GET_STARTED__", "referral": {"source": "SHORTLINK", "type": "OPEN_THREAD", "ref": "aaaa"}, "title": "Get Started"}
         }));
@@ -163,7 +167,7 @@ mod tests {
 
     #[test]
     fn a_referral_in_an_existing_thread_carries_the_ref() {
-        let body = wrap(json!({
+        let body = wrap(&json!({
             "recipient": {"id": "701111199441168"}, "timestamp": 1511111143921_i64, "sender": {"id": "1476077111119289"},
             "referral": {"ref": "aaaa", "source": "SHORTLINK", "type": "OPEN_THREAD"}
         }));
@@ -178,7 +182,7 @@ mod tests {
     #[test]
     fn echoes_and_receipts_are_ignored_but_batches_are_read_whole() {
         let echo = wrap(
-            json!({"sender": {"id": "1"}, "recipient": {"id": "2"}, "timestamp": 1,
+            &json!({"sender": {"id": "1"}, "recipient": {"id": "2"}, "timestamp": 1,
             "message": {"is_echo": true, "app_id": 1517776481860111_i64, "mid": "mid.1", "text": "hi"}}),
         );
         assert!(parse(&echo).unwrap().is_empty());

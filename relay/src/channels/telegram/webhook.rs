@@ -68,7 +68,7 @@ pub fn parse(body: &[u8]) -> Result<Vec<Keyed>, PayloadError> {
     let event = if let Some(message) = update.message {
         from_message(message)
     } else if let Some(member) = update.my_chat_member {
-        from_member_change(member)
+        from_member_change(&member)
     } else {
         None
     };
@@ -101,7 +101,7 @@ fn from_message(message: Message) -> Option<InboundEvent> {
     })
 }
 
-fn from_member_change(change: ChatMemberUpdated) -> Option<InboundEvent> {
+fn from_member_change(change: &ChatMemberUpdated) -> Option<InboundEvent> {
     if change.chat.kind != "private" || change.from.is_bot {
         return None;
     }

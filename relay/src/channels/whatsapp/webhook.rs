@@ -141,7 +141,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn body(phone_number_id: &str, message: serde_json::Value) -> Vec<u8> {
+    fn body(phone_number_id: &str, message: &serde_json::Value) -> Vec<u8> {
         json!({"object": "whatsapp_business_account", "entry": [{"id": "1234567890987654321", "changes": [{"field": "messages", "value": {
             "messaging_product": "whatsapp",
             "metadata": {"display_phone_number": "972123456789", "phone_number_id": phone_number_id},
@@ -155,7 +155,7 @@ mod tests {
     #[test]
     fn a_text_message_is_read_with_the_senders_name() {
         let message = json!({"from": "972987654321", "id": "wamid.xyzxyz", "timestamp": "1697043223", "text": {"body": "Hi (ref K7M2Q9AB)"}, "type": "text"});
-        let events = parse(&body("1122334455667", message), "1122334455667").unwrap();
+        let events = parse(&body("1122334455667", &message), "1122334455667").unwrap();
         assert_eq!(events[0].dedupe_key, "wamid.xyzxyz");
         assert_eq!(events[0].event.user.as_str(), "972987654321");
         assert_eq!(events[0].event.name.as_deref(), Some("Test Name"));
@@ -171,7 +171,7 @@ mod tests {
     fn messages_to_another_number_are_ignored() {
         let message = json!({"from": "972987654321", "id": "wamid.1", "timestamp": "1697043223", "text": {"body": "x"}, "type": "text"});
         assert!(
-            parse(&body("999", message), "1122334455667")
+            parse(&body("999", &message), "1122334455667")
                 .unwrap()
                 .is_empty()
         );

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Ferry's whole test suite, as CI runs it, on a fresh machine.
+#
+# Installs what it needs (Chromium and chromedriver from Debian when running as root; the wasm
+# target, wasm-bindgen and binaryen through widget/build.sh), builds the widget, checks
+# formatting and lints, and runs every test, browser tests included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    step "installing chromium and chromium-driver"
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+        echo "Chromium is needed for the browser tests: sudo apt-get install chromium chromium-driver" >&2
+        exit 1
+    fi
+fi
+
+step "building the widget"
+bash widget/build.sh
+
+step "checking formatting"
+cargo fmt --all -- --check
+
+step "linting"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p ferry-widget --target wasm32-unknown-unknown -- -D warnings
+
+step "running the tests"
+FERRY_REQUIRE_BROWSER=1 cargo test --workspace

@@ -1,0 +1,186 @@
+//! Benchmark: Telegram webhook ingest against a bare axum handler, measured in the same run.
+//!
+//! Run with `cargo run --release -p ferry-tests --bin ingest-bench` (see tests/BENCHMARKS.md).
+//! Both servers run in this process on loopback with the same load generator: `concurrency`
+//! clients each post one request after another for `seconds`. The baseline handler parses
+//! the JSON body and answers; the relay verifies the secret, parses the update, and answers
+//! only after the event is committed to SQLite (WAL, fsync on commit, group commit).
+
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used)]
+
+use std::{
+    sync::Arc,
+    sync::atomic::{AtomicI64, Ordering},
+    time::{Duration, Instant},
+};
+
+use axum::{Json, Router, body::Bytes, routing::post};
+use clap::Parser;
+use ferry_relay::{config::Settings, startup::Application};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(about = "Telegram webhook ingest vs a bare axum handler")]
+struct Args {
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 50)]
+    concurrency: usize,
+    /// Measured seconds per target.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Warm-up seconds per target (not measured).
+    #[arg(long, default_value_t = 2)]
+    warmup: u64,
+}
+
+struct Outcome {
+    requests: usize,
+    errors: usize,
+    elapsed: Duration,
+    latencies_us: Vec<u64>,
+}
+
+impl Outcome {
+    fn percentile(&self, p: f64) -> f64 {
+        let index = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_us.get(index).copied().unwrap_or(0) as f64 / 1000.0
+    }
+
+    fn row(&self, name: &str) -> String {
+        format!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+            self.requests as f64 / self.elapsed.as_secs_f64(),
+            self.percentile(0.50),
+            self.percentile(0.99),
+            self.percentile(0.999),
+            self.errors
+        )
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let baseline = start_baseline().await?;
+    let (relay, _dir) = start_relay().await?;
+    let update_ids = Arc::new(AtomicI64::new(1));
+
+    let baseline_url = format!("{baseline}/hooks/demo/telegram");
+    let relay_url = format!("{relay}/hooks/demo/telegram");
+    load(&args, &baseline_url, update_ids.clone(), args.warmup).await;
+    let bare = load(&args, &baseline_url, update_ids.clone(), args.seconds).await;
+    load(&args, &relay_url, update_ids.clone(), args.warmup).await;
+    let ferry = load(&args, &relay_url, update_ids, args.seconds).await;
+
+    println!(
+        "Telegram webhook ingest, {} concurrent clients, {} s each, {} cores",
+        args.concurrency,
+        args.seconds,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    println!();
+    println!("| target | req/s | p50 ms | p99 ms | p99.9 ms | errors |");
+    println!("|---|--:|--:|--:|--:|--:|");
+    println!("{}", bare.row("bare axum: parse JSON, answer"));
+    println!(
+        "{}",
+        ferry.row("ferry: verify, parse, durable group commit, answer")
+    );
+    Ok(())
+}
+
+async fn start_baseline() -> anyhow::Result<String> {
+    let app = Router::new().route(
+        "/hooks/demo/telegram",
+        post(|body: Bytes| async move {
+            let update: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            Json(json!({ "ok": update.is_object() }))
+        }),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(address)
+}
+
+async fn start_relay() -> anyhow::Result<(String, tempfile::TempDir)> {
+    let dir = tempfile::tempdir()?;
+    let mut settings = Settings::parse(include_str!("../../../relay/demo.toml"))?;
+    settings.server.database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let address = format!("http://{}", listener.local_addr()?);
+    let app = Application::build(settings, listener).await?;
+    tokio::spawn(app.serve(std::future::pending()));
+    Ok((address, dir))
+}
+
+fn update(update_id: i64) -> String {
+    json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "from": { "id": 900_000_000 + update_id, "is_bot": false, "first_name": "Ann", "language_code": "en" },
+            "chat": { "id": 900_000_000 + update_id, "first_name": "Ann", "type": "private" },
+            "date": 1_763_733_600,
+            "text": "/start Zm9vYmFyYmF6cXV4MTIzNDU2",
+            "entities": [{ "offset": 0, "length": 6, "type": "bot_command" }]
+        }
+    })
+    .to_string()
+}
+
+async fn load(args: &Args, url: &str, update_ids: Arc<AtomicI64>, seconds: u64) -> Outcome {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let deadline = started + Duration::from_secs(seconds);
+    let workers: Vec<_> = (0..args.concurrency)
+        .map(|_| {
+            let (client, url, update_ids) = (client.clone(), url.to_owned(), update_ids.clone());
+            tokio::spawn(async move {
+                let (mut latencies, mut errors) = (Vec::new(), 0);
+                while Instant::now() < deadline {
+                    let body = update(update_ids.fetch_add(1, Ordering::Relaxed));
+                    let sent = Instant::now();
+                    let response = client
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .header(
+                            "X-Telegram-Bot-Api-Secret-Token",
+                            "demo-telegram-webhook-secret",
+                        )
+                        .body(body)
+                        .send()
+                        .await;
+                    match response {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                            latencies.push(sent.elapsed().as_micros() as u64);
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut outcome = Outcome {
+        requests: 0,
+        errors: 0,
+        elapsed: Duration::ZERO,
+        latencies_us: Vec::new(),
+    };
+    for worker in workers {
+        let (latencies, errors) = worker.await.expect("worker");
+        outcome.requests += latencies.len();
+        outcome.errors += errors;
+        outcome.latencies_us.extend(latencies);
+    }
+    outcome.elapsed = started.elapsed();
+    outcome.latencies_us.sort_unstable();
+    outcome
+}
