@@ -3,7 +3,8 @@
 #
 # Installs what it needs (Chromium and chromedriver from Debian when running as root; the wasm
 # target, wasm-bindgen and binaryen through widget/build.sh), builds the widget, checks
-# formatting and lints, and runs every test, browser tests included.
+# formatting and lints, and runs every test, browser tests included. PyJWT is installed with pip
+# for the JWT interop test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,5 +31,8 @@ step "linting"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p ferry-widget --target wasm32-unknown-unknown -- -D warnings
 
+step "installing PyJWT (the JWT interop test signs tokens with it)"
+python3 -m pip install --quiet 'pyjwt[crypto]==2.*'
+
 step "running the tests"
-FERRY_REQUIRE_BROWSER=1 cargo test --workspace
+FERRY_REQUIRE_BROWSER=1 FERRY_REQUIRE_PYJWT=1 cargo test --workspace

@@ -60,6 +60,14 @@ pub enum ApiError {
         /// Human text.
         message: String,
     },
+    /// 410: the thing existed but is no longer usable (an expired link code).
+    #[error("{message}")]
+    Gone {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Human text.
+        message: String,
+    },
     /// 413: the body is larger than `server.max_body_bytes`.
     #[error("the request body is larger than this relay accepts (server.max_body_bytes)")]
     PayloadTooLarge,
@@ -120,6 +128,7 @@ impl ApiError {
             Self::NotFound { code, .. } => (StatusCode::NOT_FOUND, code),
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            Self::Gone { code, .. } => (StatusCode::GONE, code),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")

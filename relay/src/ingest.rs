@@ -1,21 +1,23 @@
-//! What an inbound event means: subscribe, attribute, opt out, reply.
+//! What an inbound event means: subscribe, attribute, link an account, opt out, reply.
 //!
 //! `decide` is pure — given the event, the subscriber as stored and the matching intent, it
 //! returns the effects — so the rules are unit-tested without a database. `process` gathers
 //! the inputs from the store and commits the effects atomically with the event's "processed" mark.
 
-use crate::channels::{InboundEvent, InboundKind, OutboundMessage};
+mod decide;
+
+use crate::channels::{InboundEvent, InboundKind};
 use crate::config::SiteSettings;
-use crate::domain::{ChannelKind, IntentRef, find_whatsapp_code};
-use crate::store::{
-    EventDraft, InboundEffects, Intent, NewSubscriber, OutboundDraft, Store, StoreResult,
-    StoredInbound, Subscriber, SubscriberChange, SubscriberStatus,
-};
-use crate::texts;
+use crate::domain::{ChannelKind, IntentRef, Millis, find_whatsapp_code, now_millis};
+use crate::store::{Intent, Store, StoreResult, StoredInbound};
 use ferry_wire::RefKind;
+
+pub use decide::{Context, decide};
 
 /// How long after a click its ref still attributes a subscriber (30 days).
 pub const INTENT_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
+/// How long an in-chat link code may be used.
+pub const LINK_CODE_LIFETIME_MS: i64 = 30 * 60 * 1000;
 
 /// Processes one stored inbound event: reads what the decision needs, decides, commits.
 pub async fn process(
@@ -28,9 +30,14 @@ pub async fn process(
         .find_subscriber(&site.id, inbound.channel, &event.user)
         .await?;
     let (reference, intent) = match_intent(store, site, inbound.channel, event).await?;
-    let effects = decide(
+    let context = Context {
         site,
-        inbound.channel,
+        channel: inbound.channel,
+        now: now_millis(),
+        fresh_code: new_link_code(),
+    };
+    let effects = decide(
+        &context,
         event,
         subscriber.as_ref(),
         reference,
@@ -48,7 +55,7 @@ async fn match_intent(
     channel: ChannelKind,
     event: &InboundEvent,
 ) -> StoreResult<(Option<String>, Option<Intent>)> {
-    let not_before = event.at.min(crate::domain::now_millis()) - INTENT_LIFETIME_MS;
+    let not_before: Millis = event.at.min(now_millis()) - INTENT_LIFETIME_MS;
     let (marked, others) = match (&event.kind, channel) {
         (
             InboundKind::Start {
@@ -86,110 +93,14 @@ async fn match_intent(
     Ok((marked, None))
 }
 
-/// The effects of one inbound event. See the module docs.
-pub fn decide(
-    site: &SiteSettings,
-    channel: ChannelKind,
-    event: &InboundEvent,
-    subscriber: Option<&Subscriber>,
-    reference: Option<String>,
-    intent: Option<&Intent>,
-) -> InboundEffects {
-    let locale = site.locale.as_str();
-    let reply = |text: String| OutboundDraft {
-        recipient: event.user.as_str().to_owned(),
-        message: OutboundMessage {
-            text,
-            buttons: Vec::new(),
-        },
-    };
-    let attribution = intent.map(|i| i.attribution.clone());
-    let subscribed_event = |reference: Option<String>| EventDraft {
-        kind: "subscribed",
-        reference,
-        attribution: attribution.clone(),
-    };
-    let welcome = || {
-        reply(texts::welcome(
-            locale,
-            &site.name,
-            channel,
-            event.name.as_deref(),
-        ))
-    };
-    let text = match &event.kind {
-        InboundKind::Text { text } => Some(text.as_str()),
-        _ => None,
-    };
-    let wants_stop = text.is_some_and(texts::is_stop_word) || event.kind == InboundKind::Blocked;
-    let wants_start = matches!(event.kind, InboundKind::Start { .. })
-        || text.is_some_and(texts::is_start_word)
-        || intent.is_some();
-
-    let Some(existing) = subscriber else {
-        if wants_stop {
-            // Someone who never subscribed says STOP or blocks: nothing to undo, nothing to send.
-            return InboundEffects {
-                subscriber: SubscriberChange::None,
-                events: Vec::new(),
-                replies: Vec::new(),
-            };
-        }
-        return InboundEffects {
-            subscriber: SubscriberChange::Create(Box::new(NewSubscriber {
-                platform_user_id: event.user.clone(),
-                display_name: event.name.clone(),
-                reference: reference.clone(),
-                attribution: attribution.clone(),
-                at: event.at,
-            })),
-            events: vec![subscribed_event(reference)],
-            replies: vec![welcome()],
-        };
-    };
-
-    let update = |status| SubscriberChange::Update {
-        id: existing.id,
-        status,
-        last_inbound_at: event.at,
-    };
-    match (existing.status, wants_stop, wants_start) {
-        (SubscriberStatus::Active, true, _) => {
-            let replies = if event.kind == InboundKind::Blocked {
-                Vec::new()
-            } else {
-                vec![reply(texts::unsubscribed(locale, &site.name))]
-            };
-            InboundEffects {
-                subscriber: update(SubscriberStatus::Unsubscribed),
-                events: vec![EventDraft {
-                    kind: "unsubscribed",
-                    reference: None,
-                    attribution: existing.attribution.clone(),
-                }],
-                replies,
-            }
-        }
-        (SubscriberStatus::Unsubscribed, false, true) => InboundEffects {
-            subscriber: update(SubscriberStatus::Active),
-            events: vec![subscribed_event(reference)],
-            replies: vec![welcome()],
-        },
-        (SubscriberStatus::Active, false, true)
-            if !matches!(event.kind, InboundKind::Text { .. }) || intent.is_some() =>
-        {
-            InboundEffects {
-                subscriber: update(SubscriberStatus::Active),
-                events: Vec::new(),
-                replies: vec![reply(texts::already_subscribed(locale, &site.name))],
-            }
-        }
-        (status, _, _) => InboundEffects {
-            subscriber: update(status),
-            events: Vec::new(),
-            replies: Vec::new(),
-        },
-    }
+/// A one-time code for linking from the chat: 12 characters of Crockford base32 (60 bits),
+/// unguessable within its 30 minutes and safe in any URL.
+pub fn new_link_code() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bits: u64 = rand::random();
+    (0..12)
+        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
+        .collect()
 }
 
 #[cfg(test)]

@@ -84,6 +84,9 @@ async fn main() -> anyhow::Result<()> {
             ];
             for site in &mut settings.sites {
                 site.allowed_origins.extend(origins.iter().cloned());
+                if let Some(identity) = &mut site.identity {
+                    identity.login_url = Some(format!("{}/demo/link.html", origins[0]));
+                }
             }
             serve(settings).await
         }

@@ -70,6 +70,7 @@ impl Application {
             .static_dir
             .clone()
             .unwrap_or_else(default_static_dir);
+        let verifier = crate::identity::Verifier::new(platforms.http_client());
         let worker = Worker::new(store.clone(), settings.clone(), platforms, wake.clone());
         let state = AppState {
             settings,
@@ -79,6 +80,7 @@ impl Application {
             sandbox,
             static_dir: Arc::new(static_dir),
             api_keys: Arc::new(api_keys),
+            verifier,
         };
         Ok(Self {
             listener,

@@ -117,6 +117,84 @@ pub fn is_start_word(text: &str) -> bool {
     WORDS.contains(&text.as_str())
 }
 
+/// Added to the welcome when the subscription was linked to the visitor's account.
+pub fn linked_note(locale: &str, masked: &str) -> String {
+    match locale {
+        "ru" => format!("\n\nСообщения о заказах аккаунта {masked}. Это не вы? Ответьте СТОП."),
+        _ => format!("\n\nUpdates for the account {masked}. Not you? Reply STOP."),
+    }
+}
+
+/// The reply when an existing subscriber gets linked (through a link or a code).
+pub fn linked(locale: &str, site_name: &str, masked: &str) -> String {
+    match locale {
+        "ru" => format!(
+            "Готово: этот чат связан с аккаунтом {masked} в {site_name}. Это не вы? Ответьте ОТВЯЗАТЬ."
+        ),
+        _ => format!(
+            "Done: this chat is now linked to the {site_name} account {masked}. Not you? Reply UNLINK."
+        ),
+    }
+}
+
+/// The reply after UNLINK.
+pub fn unlinked(locale: &str, site_name: &str) -> String {
+    match locale {
+        "ru" => format!(
+            "Чат отвязан от аккаунта {site_name}. Подписка остаётся; чтобы отписаться, ответьте СТОП."
+        ),
+        _ => format!(
+            "This chat is no longer linked to your {site_name} account. You're still subscribed; reply STOP to unsubscribe."
+        ),
+    }
+}
+
+/// The reply to UNLINK when nothing is linked.
+pub fn nothing_linked(locale: &str) -> String {
+    match locale {
+        "ru" => "Этот чат не связан ни с каким аккаунтом.".to_owned(),
+        _ => "This chat isn't linked to any account.".to_owned(),
+    }
+}
+
+/// The invitation to link the account from the chat, sent with a button.
+pub fn link_prompt(locale: &str, site_name: &str) -> (String, String) {
+    match locale {
+        "ru" => (
+            format!(
+                "Свяжите этот чат с аккаунтом {site_name}, чтобы получать статусы заказов. Ссылка действует 30 минут."
+            ),
+            "Связать аккаунт".to_owned(),
+        ),
+        _ => (
+            format!(
+                "Link this chat to your {site_name} account to get your order updates here. The link works for 30 minutes."
+            ),
+            "Link your account".to_owned(),
+        ),
+    }
+}
+
+/// The reply to LINK when the site has no login page for linking.
+pub fn linking_unavailable(locale: &str) -> String {
+    match locale {
+        "ru" => "Связать аккаунт из чата пока нельзя.".to_owned(),
+        _ => "Linking an account from the chat isn't available here.".to_owned(),
+    }
+}
+
+/// Whole-message words asking to unlink the account.
+pub fn is_unlink_word(text: &str) -> bool {
+    const WORDS: [&str; 4] = ["unlink", "/unlink", "отвязать", "not me"];
+    WORDS.contains(&text.trim().to_lowercase().as_str())
+}
+
+/// Whole-message words asking for a link-your-account button.
+pub fn is_link_word(text: &str) -> bool {
+    const WORDS: [&str; 4] = ["link", "/link", "связать", "link account"];
+    WORDS.contains(&text.trim().to_lowercase().as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

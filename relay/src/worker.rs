@@ -13,6 +13,7 @@ use crate::channels::{Platforms, SendError};
 use crate::config::Settings;
 use crate::domain::now_millis;
 use crate::ingest;
+use crate::merchant_webhooks;
 use crate::store::{DeliveryResult, Store, StoreResult, StoredOutbound};
 
 /// Deliveries attempted before a message is given up.
@@ -27,6 +28,8 @@ pub struct Progress {
     pub processed: usize,
     /// Outbound messages attempted.
     pub attempted: usize,
+    /// Merchant webhooks attempted.
+    pub webhooks: usize,
 }
 
 /// Handle to the worker; cheap to clone.
@@ -62,9 +65,11 @@ impl Worker {
     pub async fn step(&self) -> StoreResult<Progress> {
         let processed = self.process_inbound().await?;
         let attempted = self.deliver_due().await?;
+        let webhooks = self.deliver_webhooks().await?;
         Ok(Progress {
             processed,
             attempted,
+            webhooks,
         })
     }
 
@@ -128,6 +133,33 @@ impl Worker {
         Ok(due.len())
     }
 
+    async fn deliver_webhooks(&self) -> StoreResult<usize> {
+        let due = self.store.due_webhooks(now_millis(), BATCH).await?;
+        for webhook in &due {
+            let result = match self
+                .settings
+                .site(&webhook.site)
+                .and_then(|site| site.webhook.as_ref())
+            {
+                Some(endpoint) => {
+                    merchant_webhooks::deliver(&self.platforms.http_client(), endpoint, webhook)
+                        .await
+                }
+                None => DeliveryResult::Failed {
+                    error: "the site has no webhook endpoint any more".into(),
+                    unsubscribe: false,
+                },
+            };
+            if let DeliveryResult::Failed { error, .. } | DeliveryResult::Retry { error, .. } =
+                &result
+            {
+                tracing::warn!(webhook = webhook.id, event = %webhook.event_type, %error, "merchant webhook failed");
+            }
+            self.store.finish_webhook(webhook.id, result).await?;
+        }
+        Ok(due.len())
+    }
+
     async fn deliver(&self, message: &StoredOutbound) -> DeliveryResult {
         let Some(site) = self.settings.site(&message.site) else {
             return DeliveryResult::Failed {
@@ -167,7 +199,7 @@ impl Worker {
 }
 
 /// Exponential backoff from 2 s doubling to at most an hour, or what the platform asked for.
-fn retry_delay_ms(attempts: i64, retry_after_secs: Option<u64>) -> i64 {
+pub fn retry_delay_ms(attempts: i64, retry_after_secs: Option<u64>) -> i64 {
     if let Some(seconds) = retry_after_secs {
         return i64::try_from(seconds.min(3600)).unwrap_or(3600) * 1000;
     }

@@ -10,9 +10,15 @@ mod telegram;
 mod whatsapp;
 // The widget API: origins, intents, events.
 mod widget_api;
+// Verified customers: linking by ref and by in-chat code, unlinking, erasure.
+mod linking;
+// Signed webhooks to the merchant, with retries.
+mod merchant_webhooks;
 // The merchant API and operations endpoints.
 mod merchant_api;
 // Other projects' captured payloads through our parsers, when ../shared is present.
 mod shared_captures;
 // The demo in a real browser.
 mod browser;
+// Customer tokens signed by PyJWT through the relay's JWT verifier.
+mod jwt_interop;

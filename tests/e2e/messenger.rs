@@ -34,12 +34,17 @@ async fn messenger_get_started_with_a_ref_creates_an_attributed_subscriber_and_w
     assert_eq!(sent[0].authorization.as_deref(), Some("Bearer <token>"));
     assert_eq!(sent[0].body["recipient"]["id"], "1476077422222289");
     assert_eq!(sent[0].body["messaging_type"], "RESPONSE");
+    // The welcome offers to link an account, so it is a button template.
+    let template = &sent[0].body["message"]["attachment"]["payload"];
+    assert_eq!(template["template_type"], "button");
+    assert_eq!(template["buttons"][0]["type"], "web_url");
     assert!(
-        sent[0].body["message"]["text"]
+        template["buttons"][0]["url"]
             .as_str()
             .unwrap()
-            .contains("reply STOP")
+            .contains("ferry_link=")
     );
+    assert!(template["text"].as_str().unwrap().contains("reply STOP"));
 }
 
 #[tokio::test]

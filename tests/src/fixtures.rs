@@ -37,3 +37,26 @@ pub fn token() -> String {
         .take(22)
         .collect()
 }
+
+/// A Telegram `/start <ref>` update from `user` (chat id = user id in a private chat).
+pub fn telegram_start(update_id: i64, user: i64, reference: &str) -> Value {
+    telegram_from(
+        load("telegram/start_with_ref.json", reference),
+        update_id,
+        user,
+    )
+}
+
+/// A Telegram text message from `user`.
+pub fn telegram_text(update_id: i64, user: i64, text: &str) -> Value {
+    let mut update = telegram_from(load("telegram/private_text.json", ""), update_id, user);
+    update["message"]["text"] = text.into();
+    update
+}
+
+fn telegram_from(mut update: Value, update_id: i64, user: i64) -> Value {
+    update["update_id"] = update_id.into();
+    update["message"]["chat"]["id"] = user.into();
+    update["message"]["from"]["id"] = user.into();
+    update
+}

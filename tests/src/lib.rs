@@ -63,6 +63,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     for site in &mut settings.sites {
         site.allowed_origins
             .push(format!("http://127.0.0.1:{port}"));
+        if let Some(identity) = &mut site.identity {
+            identity.login_url = Some(format!("http://127.0.0.1:{port}/demo/link.html"));
+        }
     }
     let app = Application::build(settings, listener)
         .await
@@ -192,13 +195,8 @@ impl TestApp {
 
     /// Rows in a table of the relay's database, read directly from the file.
     pub async fn count_rows(&self, table: &str) -> i64 {
-        use sqlx::Connection;
-        let mut connection =
-            sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.database.display()))
-                .await
-                .expect("open database");
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut connection)
+            .fetch_one(&mut self.database_connection().await)
             .await
             .expect("count")
     }
@@ -214,5 +212,81 @@ impl TestApp {
             *slot = self.count_rows(table).await;
         }
         counts
+    }
+}
+
+/// The demo site's HS256 secret for customer tokens (from `relay/demo.toml`).
+pub const IDENTITY_SECRET: &str = "demo-identity-signing-secret-0123456789abcdef";
+
+/// A customer token as the demo merchant's backend would sign it, valid for ten minutes.
+pub fn customer_token(customer_id: &str, email: &str, order_id: Option<&str>) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut claims = serde_json::json!({ "sub": customer_id, "aud": "demo", "iat": now, "exp": now + 600, "email": email });
+    if let Some(order_id) = order_id {
+        claims["order_id"] = order_id.into();
+    }
+    let key = jsonwebtoken::EncodingKey::from_secret(IDENTITY_SECRET.as_bytes());
+    jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &claims,
+        &key,
+    )
+    .expect("sign")
+}
+
+impl TestApp {
+    /// POSTs JSON to a widget endpoint from the demo page's origin.
+    pub async fn widget_post(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/widget/demo/{path}", self.address))
+            .header("Origin", self.origin())
+            .json(body)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Registers an intent carrying a customer token, as a logged-in page does.
+    pub async fn create_vouched_intent(
+        &self,
+        channel: &str,
+        reference: &str,
+        token: &str,
+    ) -> reqwest::Response {
+        let body = serde_json::json!({
+            "ref": reference,
+            "channel": channel,
+            "token": token,
+            "visit": { "page_url": format!("{}/demo/thanks.html", self.address), "placement": "checkout", "device": "desktop" }
+        });
+        self.widget_post("intents", &body).await
+    }
+
+    /// A merchant API call with the demo key.
+    pub async fn merchant(&self, method: reqwest::Method, path: &str) -> reqwest::Response {
+        self.client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(API_KEY)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Runs SQL against the relay's database, to age rows instead of waiting for time to pass.
+    pub async fn execute(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(&mut self.database_connection().await)
+            .await
+            .expect("execute");
+    }
+
+    /// A connection of our own to the relay's database file (reads see every commit).
+    async fn database_connection(&self) -> sqlx::SqliteConnection {
+        use sqlx::Connection;
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.database.display()))
+            .await
+            .expect("open database")
     }
 }

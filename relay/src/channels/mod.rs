@@ -135,6 +135,11 @@ impl Platforms {
         Ok(Self { http, settings })
     }
 
+    /// The shared HTTP client (with the platform timeout), for other outbound calls.
+    pub fn http_client(&self) -> reqwest::Client {
+        self.http.clone()
+    }
+
     /// Sends `message` to `recipient` on `channel` with the site's credentials; returns the
     /// platform's message id.
     pub async fn send(

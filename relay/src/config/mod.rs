@@ -4,15 +4,19 @@
 //! secrets in it may be `{ env = "NAME" }`. A few process-level values can be overridden from the
 //! command line or the environment (see `cli`). Tests build `Settings` in code.
 
+mod identity;
 mod secret;
 mod site;
+mod webhook;
 
 use std::{net::SocketAddr, path::PathBuf};
 
 use serde::Deserialize;
 
+pub use identity::{IdentitySettings, JwtAlgorithm};
 pub use secret::Secret;
 pub use site::{MessengerSettings, SiteSettings, TelegramSettings, WhatsappSettings};
+pub use webhook::MerchantWebhookSettings;
 
 /// The commented example configuration, printed by `ferry default-config`.
 pub const EXAMPLE: &str = include_str!("../../ferry.example.toml");
@@ -156,7 +160,8 @@ mod tests {
         EXAMPLE
             .lines()
             .map(|line| match line.split_once(" = { env = ") {
-                Some((key, _)) => format!("{key} = \"example-value\""),
+                // Long enough for secrets with a minimum length (identity.hs256_secret).
+                Some((key, _)) => format!("{key} = \"example-value-0123456789abcdef0123\""),
                 None => line.to_owned(),
             })
             .collect::<Vec<_>>()

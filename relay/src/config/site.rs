@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::Secret;
+use super::{IdentitySettings, Secret};
 
 /// A merchant's site.
 #[derive(Debug, Clone, Deserialize)]
@@ -37,6 +37,13 @@ pub struct SiteSettings {
     /// Facebook page, if the site offers Messenger.
     #[serde(default)]
     pub messenger: Option<MessengerSettings>,
+    /// The merchant's endpoint for signed `subscriber.*` webhooks.
+    #[serde(default)]
+    pub webhook: Option<super::MerchantWebhookSettings>,
+    /// How customer tokens (JWTs from the merchant's backend) are verified; without it the
+    /// site accepts none.
+    #[serde(default)]
+    pub identity: Option<IdentitySettings>,
 }
 
 /// A Telegram bot.
@@ -183,6 +190,9 @@ impl SiteSettings {
                 ));
             }
         }
+        if let Some(webhook) = &self.webhook {
+            webhook.validate().map_err(|e| at(&e))?;
+        }
         if let Some(messenger) = &self.messenger {
             let name = &messenger.page_username;
             if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') {
@@ -190,6 +200,9 @@ impl SiteSettings {
                     "messenger.page_username must be the page's m.me username",
                 ));
             }
+        }
+        if let Some(identity) = &self.identity {
+            identity.validate().map_err(|e| at(&e))?;
         }
         Ok(())
     }

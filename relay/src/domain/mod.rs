@@ -1,9 +1,11 @@
 //! Validated values the relay works with, parsed once at the edge ("parse, don't validate").
 
 mod attribution;
+mod customer;
 mod refs;
 
 pub use attribution::{Attribution, AttributionError};
+pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use refs::{IntentRef, RefError, find_whatsapp_code};
 

@@ -3,7 +3,8 @@
 use axum::{
     Json, Router,
     extract::{Path, State},
-    routing::get,
+    http::StatusCode,
+    routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
 
@@ -11,15 +12,20 @@ use super::{
     AppState,
     extract::{AppQuery, MerchantSite},
 };
-use crate::domain::{Attribution, ChannelKind, Millis, SubscriberId, rfc3339};
+use crate::domain::{ChannelKind, Millis, SubscriberId};
 use crate::error::{ApiError, ApiResult};
-use crate::store::{Subscriber, SubscriberFilter, SubscriberStatus};
+use crate::store::{SubscriberFilter, SubscriberStatus};
+use crate::views::SubscriberView;
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/subscribers", get(list_subscribers))
-        .route("/v1/subscribers/{id}", get(get_subscriber))
+        .route(
+            "/v1/subscribers/{id}",
+            get(get_subscriber).delete(delete_subscriber),
+        )
+        .route("/v1/subscribers/{id}/unlink", post(unlink_subscriber))
 }
 
 /// Query of `GET /v1/subscribers`.
@@ -32,56 +38,12 @@ struct ListQuery {
     since: Option<String>,
     /// RFC 3339 time or `YYYY-MM-DD`, exclusive.
     until: Option<String>,
+    /// The merchant's customer id a subscriber is linked to.
+    customer_id: Option<String>,
+    /// An order a subscription is about.
+    order_id: Option<String>,
     limit: Option<u32>,
     cursor: Option<String>,
-}
-
-/// A subscriber as the API shows it.
-#[derive(Debug, Serialize)]
-struct SubscriberView {
-    id: i64,
-    channel: ChannelKind,
-    platform_user_id: String,
-    display_name: Option<String>,
-    status: SubscriberStatus,
-    subscribed_at: String,
-    last_inbound_at: String,
-    unsubscribed_at: Option<String>,
-    attribution: AttributionView,
-}
-
-#[derive(Debug, Serialize)]
-struct AttributionView {
-    /// `intent` when the ref matched a widget click, `direct` otherwise.
-    source: &'static str,
-    #[serde(rename = "ref")]
-    reference: Option<String>,
-    #[serde(flatten)]
-    visit: Option<Attribution>,
-}
-
-impl From<Subscriber> for SubscriberView {
-    fn from(s: Subscriber) -> Self {
-        Self {
-            id: s.id.0,
-            channel: s.channel,
-            platform_user_id: s.platform_user_id.as_str().to_owned(),
-            display_name: s.display_name,
-            status: s.status,
-            subscribed_at: rfc3339(s.subscribed_at),
-            last_inbound_at: rfc3339(s.last_inbound_at),
-            unsubscribed_at: s.unsubscribed_at.map(rfc3339),
-            attribution: AttributionView {
-                source: if s.attribution.is_some() {
-                    "intent"
-                } else {
-                    "direct"
-                },
-                reference: s.reference,
-                visit: s.attribution,
-            },
-        }
-    }
 }
 
 #[derive(Debug, Serialize)]
@@ -140,6 +102,8 @@ async fn list_subscribers(
                 })
             })
             .transpose()?,
+        customer_id: query.customer_id.filter(|c| !c.is_empty()),
+        order_id: query.order_id.filter(|o| !o.is_empty()),
         limit,
     };
     let subscribers = state.store.list_subscribers(&site.id, &filter).await?;
@@ -170,6 +134,51 @@ async fn get_subscriber(
         .await?
         .ok_or_else(not_found)?;
     Ok(Json(subscriber.into()))
+}
+
+async fn unlink_subscriber(
+    State(state): State<AppState>,
+    MerchantSite(site): MerchantSite,
+    Path(id): Path<String>,
+) -> ApiResult<Json<SubscriberView>> {
+    let id = subscriber_id(&site.id, &id)?;
+    let subscriber = state
+        .store
+        .unlink(&site.id, id, site.webhook.is_some())
+        .await?
+        .ok_or_else(|| not_found(&site.id, id.0))?;
+    state.wake.notify_one();
+    Ok(Json(subscriber.into()))
+}
+
+async fn delete_subscriber(
+    State(state): State<AppState>,
+    MerchantSite(site): MerchantSite,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let id = subscriber_id(&site.id, &id)?;
+    if state.store.erase_subscriber(&site.id, id).await? {
+        tracing::info!(site = %site.id, subscriber = id.0, "subscriber erased");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(not_found(&site.id, id.0))
+    }
+}
+
+fn subscriber_id(site: &str, text: &str) -> ApiResult<SubscriberId> {
+    text.parse().map(SubscriberId).map_err(|_| {
+        ApiError::not_found(
+            "subscriber_not_found",
+            format!("no subscriber {text} on site {site}"),
+        )
+    })
+}
+
+fn not_found(site: &str, id: i64) -> ApiError {
+    ApiError::not_found(
+        "subscriber_not_found",
+        format!("no subscriber {id} on site {site}"),
+    )
 }
 
 fn parse_time(name: &str, text: &str) -> ApiResult<Millis> {

@@ -6,6 +6,7 @@ mod health;
 mod hooks;
 mod merchant;
 mod widget_api;
+mod widget_identity;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -36,6 +37,8 @@ pub struct AppState {
     pub static_dir: Arc<PathBuf>,
     /// (site id, SHA-256 of its API key), for the merchant API.
     pub api_keys: Arc<Vec<(String, [u8; 32])>>,
+    /// Verifies merchants' customer tokens (with the JWKS cache).
+    pub verifier: crate::identity::Verifier,
 }
 
 impl AppState {

@@ -13,10 +13,10 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use ferry_wire::{ChannelButton, NewIntent, RefKind, WidgetConfig, WidgetEvent};
+use ferry_wire::{ChannelButton, IntentReceipt, NewIntent, RefKind, WidgetConfig, WidgetEvent};
 use serde_json::json;
 
-use super::{AppState, extract::AppJson};
+use super::{AppState, extract::AppJson, widget_identity};
 use crate::config::SiteSettings;
 use crate::domain::{Attribution, ChannelKind, IntentRef, now_millis};
 use crate::error::{ApiError, ApiResult};
@@ -35,6 +35,15 @@ pub fn router(state: AppState) -> Router<AppState> {
             "/api/widget/{site}/intents",
             post(record_intent).options(preflight),
         )
+        .route(
+            "/api/widget/{site}/identity",
+            post(widget_identity::status).options(preflight),
+        )
+        .route(
+            "/api/widget/{site}/links",
+            post(widget_identity::complete).options(preflight),
+        )
+        .route("/api/widget/{site}/qr.svg", get(widget_identity::qr))
         .route_layer(middleware::from_fn_with_state(state, check_origin))
 }
 
@@ -204,6 +213,29 @@ async fn record_intent(
         .map_err(|e| ApiError::bad_request("invalid_ref", e.to_string()))?;
     let attribution = Attribution::from_visit(&intent.visit)
         .map_err(|e| ApiError::bad_request("invalid_visit", e.to_string()))?;
+    let order_from_page = intent
+        .order_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|o| !o.is_empty());
+    if order_from_page.is_some_and(|o| o.len() > 128) {
+        return Err(ApiError::bad_request(
+            "invalid_order_id",
+            "order_id is at most 128 characters",
+        ));
+    }
+    // A bad token rejects the whole intent (nothing is stored); the widget then retries
+    // without it, so the visit is still attributed but links nobody.
+    let identity = match intent.token.as_deref() {
+        Some(token) => Some(widget_identity::verify(&state, site, token).await?),
+        None => None,
+    };
+    let customer = identity.as_ref().map(widget_identity::customer);
+    let order_id = identity
+        .as_ref()
+        .and_then(|i| i.order_id.clone())
+        .or_else(|| order_from_page.map(str::to_owned));
+    let masked = customer.as_ref().map(crate::domain::Customer::masked);
     let outcome = state
         .store
         .record_intent(Intent {
@@ -212,9 +244,15 @@ async fn record_intent(
             reference: reference.as_str().to_owned(),
             created_at: now_millis(),
             attribution,
+            customer,
+            order_id,
+            linked_at: None,
         })
         .await?;
-    let body = Json(json!({ "ref": reference.as_str() }));
+    let body = Json(IntentReceipt {
+        reference: reference.as_str().to_owned(),
+        customer: masked,
+    });
     match outcome {
         IntentOutcome::Created => Ok((StatusCode::CREATED, body).into_response()),
         IntentOutcome::AlreadyRecorded => Ok((StatusCode::OK, body).into_response()),

@@ -1,8 +1,13 @@
-//! The subscription rules, one sentence each.
+//! The subscription and linking rules, one sentence each.
 
 use super::*;
 use crate::config::{Secret, SiteSettings, TelegramSettings};
-use crate::domain::{Attribution, PlatformUserId, SubscriberId};
+use crate::domain::{Attribution, Customer, PlatformUserId, SubscriberId};
+use crate::store::{
+    AccountChange, InboundEffects, Intent, Subscriber, SubscriberChange, SubscriberStatus,
+};
+
+const NOW: i64 = 10_000_000;
 
 fn site() -> SiteSettings {
     SiteSettings {
@@ -20,16 +25,31 @@ fn site() -> SiteSettings {
         }),
         whatsapp: None,
         messenger: None,
+        webhook: None,
+        identity: None,
     }
 }
 
-fn event(kind: InboundKind) -> InboundEvent {
-    InboundEvent {
+fn run(
+    kind: InboundKind,
+    subscriber: Option<&Subscriber>,
+    intent: Option<&Intent>,
+) -> InboundEffects {
+    let site = site();
+    let context = Context {
+        site: &site,
+        channel: ChannelKind::Telegram,
+        now: NOW,
+        fresh_code: "CODE12345678".into(),
+    };
+    let event = InboundEvent {
         user: PlatformUserId::parse("42").unwrap(),
         name: Some("Ann".into()),
-        at: 1_000,
+        at: NOW,
         kind,
-    }
+    };
+    let reference = intent.map(|i| i.reference.clone());
+    decide(&context, &event, subscriber, reference, intent)
 }
 
 fn subscriber(status: SubscriberStatus) -> Subscriber {
@@ -45,6 +65,18 @@ fn subscriber(status: SubscriberStatus) -> Subscriber {
         subscribed_at: 0,
         last_inbound_at: 0,
         unsubscribed_at: None,
+        customer: None,
+        linked_at: None,
+        order_ids: Vec::new(),
+    }
+}
+
+fn customer() -> Customer {
+    Customer {
+        id: "cus_1".into(),
+        email: Some("ann@example.com".into()),
+        name: None,
+        phone: None,
     }
 }
 
@@ -53,11 +85,22 @@ fn intent() -> Intent {
         site: "demo".into(),
         channel: ChannelKind::Telegram,
         reference: "r".repeat(22),
-        created_at: 0,
+        created_at: NOW - 1_000,
         attribution: Attribution {
             utm_campaign: Some("spring".into()),
             ..Attribution::default()
         },
+        customer: None,
+        order_id: None,
+        linked_at: None,
+    }
+}
+
+fn vouched_intent() -> Intent {
+    Intent {
+        customer: Some(customer()),
+        order_id: Some("NW-1042".into()),
+        ..intent()
     }
 }
 
@@ -67,16 +110,13 @@ fn start() -> InboundKind {
     }
 }
 
+fn text(text: &str) -> InboundKind {
+    InboundKind::Text { text: text.into() }
+}
+
 #[test]
 fn a_newcomer_with_a_known_ref_is_subscribed_with_the_intents_attribution_and_welcomed() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(start()),
-        None,
-        Some("r".repeat(22)),
-        Some(&intent()),
-    );
+    let effects = run(start(), None, Some(&intent()));
     let SubscriberChange::Create(new) = effects.subscriber else {
         panic!("expected a new subscriber")
     };
@@ -87,20 +127,12 @@ fn a_newcomer_with_a_known_ref_is_subscribed_with_the_intents_attribution_and_we
     assert_eq!(effects.events[0].kind, "subscribed");
     assert!(effects.replies[0].message.text.contains("reply STOP"));
     assert_eq!(effects.replies[0].recipient, "42");
+    assert_eq!(effects.account, AccountChange::Keep);
 }
 
 #[test]
 fn a_newcomer_without_a_ref_is_kept_as_direct() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(InboundKind::Text {
-            text: "hello".into(),
-        }),
-        None,
-        None,
-        None,
-    );
+    let effects = run(text("hello"), None, None);
     let SubscriberChange::Create(new) = effects.subscriber else {
         panic!("expected a new subscriber")
     };
@@ -109,17 +141,58 @@ fn a_newcomer_without_a_ref_is_kept_as_direct() {
 }
 
 #[test]
-fn stop_unsubscribes_an_active_subscriber_with_one_confirmation() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(InboundKind::Text {
-            text: "STOP".into(),
-        }),
-        Some(&subscriber(SubscriberStatus::Active)),
-        None,
-        None,
+fn a_vouched_intent_links_the_newcomer_once_and_names_the_account_masked() {
+    let effects = run(start(), None, Some(&vouched_intent()));
+    assert_eq!(
+        effects.account,
+        AccountChange::Link {
+            customer: customer(),
+            via_ref: Some("r".repeat(22))
+        }
     );
+    assert_eq!(effects.order_id.as_deref(), Some("NW-1042"));
+    let welcome = &effects.replies[0].message.text;
+    assert!(
+        welcome.contains("a***@example.com") && welcome.contains("Not you? Reply STOP"),
+        "{welcome}"
+    );
+    assert!(
+        !welcome.contains("ann@example.com"),
+        "the full address is never shown"
+    );
+}
+
+#[test]
+fn a_spent_ref_attributes_a_second_person_but_links_nobody() {
+    let spent = Intent {
+        linked_at: Some(NOW - 500),
+        ..vouched_intent()
+    };
+    let effects = run(start(), None, Some(&spent));
+    assert_eq!(effects.account, AccountChange::Keep);
+    let SubscriberChange::Create(new) = effects.subscriber else {
+        panic!("expected a new subscriber")
+    };
+    assert!(new.attribution.is_some(), "still attributed");
+    assert!(!effects.replies[0].message.text.contains("a***@example.com"));
+}
+
+#[test]
+fn a_ref_older_than_the_link_window_does_not_link() {
+    let old = Intent {
+        created_at: NOW - 901_000,
+        ..vouched_intent()
+    };
+    assert_eq!(run(start(), None, Some(&old)).account, AccountChange::Keep);
+}
+
+#[test]
+fn stop_unsubscribes_and_unlinks_with_one_confirmation() {
+    let linked = Subscriber {
+        customer: Some(customer()),
+        ..subscriber(SubscriberStatus::Active)
+    };
+    let effects = run(text("STOP"), Some(&linked), None);
     assert!(matches!(
         effects.subscriber,
         SubscriberChange::Update {
@@ -127,18 +200,38 @@ fn stop_unsubscribes_an_active_subscriber_with_one_confirmation() {
             ..
         }
     ));
-    assert_eq!(effects.events[0].kind, "unsubscribed");
+    assert_eq!(effects.account, AccountChange::Unlink);
+    assert_eq!(
+        effects.events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+        ["unsubscribed", "unlinked"]
+    );
+    assert_eq!(effects.replies.len(), 1);
     assert!(effects.replies[0].message.text.contains("unsubscribed"));
 }
 
 #[test]
+fn unlink_keeps_the_subscription_and_removes_the_link() {
+    let linked = Subscriber {
+        customer: Some(customer()),
+        ..subscriber(SubscriberStatus::Active)
+    };
+    let effects = run(text("unlink"), Some(&linked), None);
+    assert_eq!(effects.account, AccountChange::Unlink);
+    assert!(matches!(
+        effects.subscriber,
+        SubscriberChange::Update {
+            status: SubscriberStatus::Active,
+            ..
+        }
+    ));
+    assert!(effects.replies[0].message.text.contains("no longer linked"));
+}
+
+#[test]
 fn blocking_the_bot_unsubscribes_without_a_reply() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(InboundKind::Blocked),
+    let effects = run(
+        InboundKind::Blocked,
         Some(&subscriber(SubscriberStatus::Active)),
-        None,
         None,
     );
     assert!(matches!(
@@ -153,12 +246,9 @@ fn blocking_the_bot_unsubscribes_without_a_reply() {
 
 #[test]
 fn an_unsubscribed_person_who_starts_again_is_resubscribed() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(start()),
+    let effects = run(
+        start(),
         Some(&subscriber(SubscriberStatus::Unsubscribed)),
-        None,
         None,
     );
     assert!(matches!(
@@ -173,14 +263,9 @@ fn an_unsubscribed_person_who_starts_again_is_resubscribed() {
 
 #[test]
 fn an_unsubscribed_person_chatting_stays_unsubscribed_and_gets_nothing() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(InboundKind::Text {
-            text: "where is my order".into(),
-        }),
+    let effects = run(
+        text("where is my order"),
         Some(&subscriber(SubscriberStatus::Unsubscribed)),
-        None,
         None,
     );
     assert!(matches!(
@@ -195,12 +280,9 @@ fn an_unsubscribed_person_chatting_stays_unsubscribed_and_gets_nothing() {
 
 #[test]
 fn a_subscriber_following_a_link_again_is_told_they_are_subscribed() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(start()),
+    let effects = run(
+        start(),
         Some(&subscriber(SubscriberStatus::Active)),
-        None,
         Some(&intent()),
     );
     assert!(effects.events.is_empty());
@@ -213,17 +295,35 @@ fn a_subscriber_following_a_link_again_is_told_they_are_subscribed() {
 }
 
 #[test]
-fn a_stranger_saying_stop_changes_nothing() {
-    let effects = decide(
-        &site(),
-        ChannelKind::Telegram,
-        &event(InboundKind::Text {
-            text: "stop".into(),
-        }),
-        None,
-        None,
-        None,
+fn a_subscriber_following_a_vouched_link_gets_linked() {
+    let effects = run(
+        start(),
+        Some(&subscriber(SubscriberStatus::Active)),
+        Some(&vouched_intent()),
     );
+    assert!(matches!(effects.account, AccountChange::Link { .. }));
+    assert!(
+        effects.replies[0]
+            .message
+            .text
+            .contains("linked to the Northwind Coffee account a***@example.com")
+    );
+}
+
+#[test]
+fn a_stranger_saying_stop_changes_nothing() {
+    let effects = run(text("stop"), None, None);
     assert!(matches!(effects.subscriber, SubscriberChange::None));
     assert!(effects.replies.is_empty());
+}
+
+#[test]
+fn link_codes_are_twelve_crockford_characters() {
+    let code = new_link_code();
+    assert_eq!(code.len(), 12);
+    assert!(
+        code.bytes()
+            .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
+    );
+    assert_ne!(code, new_link_code());
 }

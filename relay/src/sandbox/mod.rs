@@ -10,6 +10,7 @@
 mod fake_api;
 mod payloads;
 mod phone;
+mod sign_in;
 
 use std::{
     collections::HashMap,
@@ -169,6 +170,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
             "/sandbox/api/{platform}/{handle}/messages",
             get(phone::messages),
         )
+        .route("/sandbox/api/demo/sign-in", post(sign_in::sign_in))
         .route(
             "/sandbox/platform/telegram/{token}/{method}",
             post(fake_api::telegram),

@@ -10,11 +10,13 @@ pub mod sqlite;
 
 use async_trait::async_trait;
 
-use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
+use crate::channels::OutboundMessage;
+use crate::domain::{ChannelKind, Customer, Millis, PlatformUserId, SubscriberId};
 pub use model::{
-    DeliveryResult, EventDraft, InboundEffects, Intent, IntentOutcome, NewEvent, NewInbound,
-    NewSubscriber, OutboundDraft, StoredInbound, StoredOutbound, Subscriber, SubscriberChange,
-    SubscriberFilter, SubscriberStatus,
+    AccountChange, DeliveryResult, EventDraft, InboundEffects, Intent, IntentOutcome, LinkCode,
+    LinkCodeError, MerchantEvent, NewEvent, NewInbound, NewSubscriber, OutboundDraft,
+    StoredInbound, StoredOutbound, StoredWebhook, Subscriber, SubscriberChange, SubscriberFilter,
+    SubscriberStatus,
 };
 
 /// What went wrong in storage.
@@ -108,6 +110,37 @@ pub trait Store: Send + Sync + 'static {
     /// One subscriber of a site.
     async fn get_subscriber(&self, site: &str, id: SubscriberId)
     -> StoreResult<Option<Subscriber>>;
+
+    /// Uses a one-time link code: links its subscriber to `customer`, queues `confirmation`
+    /// to them and, with `notify`, a `subscriber.linked` webhook — atomically.
+    async fn complete_link(
+        &self,
+        site: &str,
+        code: &str,
+        customer: &Customer,
+        confirmation: OutboundMessage,
+        notify: bool,
+    ) -> Result<Subscriber, LinkCodeError>;
+
+    /// Removes a subscriber's customer link (with `notify`, queues `subscriber.unlinked` if
+    /// there was one). `None` if there is no such subscriber.
+    async fn unlink(
+        &self,
+        site: &str,
+        id: SubscriberId,
+        notify: bool,
+    ) -> StoreResult<Option<Subscriber>>;
+
+    /// Deletes a subscriber and erases their personal data everywhere it was kept (inbound
+    /// events, queued messages and webhooks, link codes, the customer data of their intents).
+    /// `false` if there was no such subscriber.
+    async fn erase_subscriber(&self, site: &str, id: SubscriberId) -> StoreResult<bool>;
+
+    /// Up to `limit` merchant webhooks due at `now`, oldest first.
+    async fn due_webhooks(&self, now: Millis, limit: u32) -> StoreResult<Vec<StoredWebhook>>;
+
+    /// Records the result of one webhook delivery attempt.
+    async fn finish_webhook(&self, id: i64, result: DeliveryResult) -> StoreResult<()>;
 }
 
 /// Opens the store a database URL names, creating and migrating it if needed.

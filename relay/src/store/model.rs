@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::channels::{InboundEvent, OutboundMessage};
-use crate::domain::{Attribution, ChannelKind, Millis, PlatformUserId, SubscriberId};
+use crate::domain::{Attribution, ChannelKind, Customer, Millis, PlatformUserId, SubscriberId};
 
 /// A webhook event to store durably before the webhook is acknowledged.
 #[derive(Debug, Clone)]
@@ -63,6 +63,12 @@ pub struct Intent {
     pub created_at: Millis,
     /// The visit's attribution.
     pub attribution: Attribution,
+    /// The customer a verified token vouched for.
+    pub customer: Option<Customer>,
+    /// The order the opt-in is about.
+    pub order_id: Option<String>,
+    /// When a subscriber was linked through this ref (a ref links at most once).
+    pub linked_at: Option<Millis>,
 }
 
 /// What `record_intent` did.
@@ -130,6 +136,12 @@ pub struct Subscriber {
     pub last_inbound_at: Millis,
     /// When they unsubscribed, if they did.
     pub unsubscribed_at: Option<Millis>,
+    /// The merchant's customer account this subscriber is linked to.
+    pub customer: Option<Customer>,
+    /// When the link was made.
+    pub linked_at: Option<Millis>,
+    /// Orders the subscription is about, oldest first.
+    pub order_ids: Vec<String>,
 }
 
 /// Filters for listing subscribers.
@@ -143,6 +155,10 @@ pub struct SubscriberFilter {
     pub since: Option<Millis>,
     /// Subscribed before.
     pub until: Option<Millis>,
+    /// Only subscribers linked to this customer.
+    pub customer_id: Option<String>,
+    /// Only subscribers whose subscription is about this order.
+    pub order_id: Option<String>,
     /// Only ids below this (the cursor of the previous page).
     pub before_id: Option<i64>,
     /// Page size.
@@ -202,11 +218,101 @@ pub struct OutboundDraft {
     pub message: OutboundMessage,
 }
 
+/// How the link between the subscriber and a customer account changes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AccountChange {
+    /// No change.
+    Keep,
+    /// Link to this customer; `via_ref` is the intent whose single use this spends.
+    Link {
+        /// The customer.
+        customer: Customer,
+        /// The intent's ref.
+        via_ref: Option<String>,
+    },
+    /// Remove the link.
+    Unlink,
+}
+
+/// A one-time code for linking from the chat, to store for the subscriber.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkCode {
+    /// The code (part of the link-your-account URL).
+    pub code: String,
+    /// Until when it may be used.
+    pub expires_at: Millis,
+}
+
+/// A subscriber event the merchant's webhook receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MerchantEvent {
+    /// `subscriber.created`
+    Created,
+    /// `subscriber.linked`
+    Linked,
+    /// `subscriber.unlinked`
+    Unlinked,
+    /// `subscriber.unsubscribed`
+    Unsubscribed,
+}
+
+impl MerchantEvent {
+    /// The event type as the webhook names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Created => "subscriber.created",
+            Self::Linked => "subscriber.linked",
+            Self::Unlinked => "subscriber.unlinked",
+            Self::Unsubscribed => "subscriber.unsubscribed",
+        }
+    }
+}
+
+/// Why a link code could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkCodeError {
+    /// No such code for this site.
+    #[error("no such link code")]
+    NotFound,
+    /// The code is too old.
+    #[error("the link code has expired")]
+    Expired,
+    /// The code was used already.
+    #[error("the link code was already used")]
+    Used,
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] super::StoreError),
+}
+
+/// A signed webhook to the merchant, due for delivery.
+#[derive(Debug, Clone)]
+pub struct StoredWebhook {
+    /// Row id.
+    pub id: i64,
+    /// Site.
+    pub site: String,
+    /// Event type.
+    pub event_type: String,
+    /// The JSON body.
+    pub payload: String,
+    /// Attempts so far.
+    pub attempts: i64,
+}
+
 /// Everything processing one inbound event decided, applied atomically.
 #[derive(Debug, Clone)]
 pub struct InboundEffects {
     /// Subscriber change.
     pub subscriber: SubscriberChange,
+    /// Customer account link change.
+    pub account: AccountChange,
+    /// An order to attach to the subscription.
+    pub order_id: Option<String>,
+    /// A one-time code to store for in-chat linking.
+    pub link_code: Option<LinkCode>,
+    /// Webhooks to queue for the merchant (only when the site has a webhook URL).
+    pub notify: Vec<MerchantEvent>,
     /// Funnel events to record.
     pub events: Vec<EventDraft>,
     /// Messages to queue.

@@ -192,6 +192,67 @@ pub struct NewIntent {
     pub channel: ChannelKind,
     /// The visit's attribution.
     pub visit: Visit,
+    /// A JWT signed by the merchant's backend for the logged-in customer (`Ferry.identify` or
+    /// `data-ferry-token`). Sent in the body only, never in a URL or deep link.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+    /// The order this opt-in is about (`data-ferry-order`); the token's `order_id` wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+/// Answer to an intent: the ref, and whose account it will link when a token was verified.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntentReceipt {
+    /// The ref as stored (codes normalised).
+    #[serde(rename = "ref")]
+    pub reference: String,
+    /// The verified customer, masked (`j***@example.com`), when the intent carried a token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer: Option<String>,
+}
+
+/// `POST /api/widget/{site}/identity`: who is this token, and where are they subscribed?
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityRequest {
+    /// The merchant-signed JWT.
+    pub token: String,
+}
+
+/// Answer to `IdentityRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IdentityStatus {
+    /// The customer, masked for display (`j***@example.com`, or a masked id).
+    pub customer: String,
+    /// Channels where this customer is subscribed and linked.
+    pub subscriptions: Vec<LinkedSubscription>,
+}
+
+/// One messenger subscription linked to a customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkedSubscription {
+    /// The messenger.
+    pub channel: ChannelKind,
+    /// `active` or `unsubscribed`.
+    pub status: String,
+}
+
+/// `POST /api/widget/{site}/links`: complete an in-chat link on the merchant's logged-in page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkRequest {
+    /// The one-time code from the bot's "link your account" button (`?ferry_link=` in the URL).
+    pub code: String,
+    /// The merchant-signed JWT of the logged-in customer.
+    pub token: String,
+}
+
+/// Answer to `LinkRequest`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkResult {
+    /// The messenger that is now linked.
+    pub channel: ChannelKind,
+    /// The customer, masked.
+    pub customer: String,
 }
 
 /// Funnel steps the widget reports.

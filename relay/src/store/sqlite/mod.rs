@@ -2,9 +2,15 @@
 //!
 //! All writes go through a single connection (SQLite has one writer anyway, and a single
 //! connection rules out `SQLITE_BUSY` between our own transactions); reads use a small pool.
-//! Webhook and funnel rows are group-committed by `writer`.
+//! Webhook and funnel rows are group-committed by `writer`. Each use case lives in the
+//! submodule named after what it touches; this file only opens transactions and delegates.
 
+mod accounts;
+mod delivery;
+mod inbound;
+mod intents;
 mod rows;
+mod subscribers;
 mod writer;
 
 use std::{str::FromStr, time::Duration};
@@ -16,10 +22,11 @@ use sqlx::{
 };
 
 use super::{
-    DeliveryResult, InboundEffects, Intent, IntentOutcome, NewEvent, NewInbound, Store,
-    StoreResult, StoredInbound, StoredOutbound, Subscriber, SubscriberChange, SubscriberFilter,
+    DeliveryResult, InboundEffects, Intent, IntentOutcome, LinkCodeError, NewEvent, NewInbound,
+    Store, StoreResult, StoredInbound, StoredOutbound, StoredWebhook, Subscriber, SubscriberFilter,
 };
-use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId, now_millis};
+use crate::channels::OutboundMessage;
+use crate::domain::{ChannelKind, Customer, Millis, PlatformUserId, SubscriberId, now_millis};
 use writer::{Row, Writer};
 
 /// Processing attempts after which an inbound event is parked (kept, with its last error).
@@ -67,9 +74,6 @@ impl SqliteStore {
     }
 }
 
-const SUBSCRIBER_COLUMNS: &str = "id, site, channel, platform_user_id, display_name, status, ref, attribution, \
-     subscribed_at, last_inbound_at, unsubscribed_at";
-
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
@@ -88,54 +92,10 @@ impl Store for SqliteStore {
     }
 
     async fn record_intent(&self, intent: Intent) -> StoreResult<IntentOutcome> {
-        let attribution = rows::to_json(&intent.attribution)?;
         let mut tx = self.writes.begin().await?;
-        let existing = sqlx::query("SELECT site, channel, ref, created_at, attribution FROM intents WHERE site = ? AND channel = ? AND ref = ?")
-            .bind(&intent.site)
-            .bind(intent.channel.as_str())
-            .bind(&intent.reference)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if let Some(row) = existing {
-            let existing = rows::intent(&row)?;
-            if existing.attribution == intent.attribution {
-                return Ok(IntentOutcome::AlreadyRecorded);
-            }
-            if existing.created_at >= intent.created_at - crate::ingest::INTENT_LIFETIME_MS {
-                return Ok(IntentOutcome::Conflict);
-            }
-        }
-        sqlx::query(
-            "INSERT INTO intents (site, channel, ref, created_at, attribution) VALUES (?, ?, ?, ?, ?) \
-             ON CONFLICT (site, channel, ref) DO UPDATE SET created_at = excluded.created_at, attribution = excluded.attribution",
-        )
-        .bind(&intent.site)
-        .bind(intent.channel.as_str())
-        .bind(&intent.reference)
-        .bind(intent.created_at)
-        .bind(&attribution)
-        .execute(&mut *tx)
-        .await?;
-        // A subscriber may have arrived with this ref before the widget's request landed.
-        let waiting: Vec<i64> = sqlx::query_scalar(
-            "UPDATE subscribers SET attribution = ? WHERE site = ? AND channel = ? AND ref = ? AND attribution IS NULL RETURNING id",
-        )
-        .bind(&attribution)
-        .bind(&intent.site)
-        .bind(intent.channel.as_str())
-        .bind(&intent.reference)
-        .fetch_all(&mut *tx)
-        .await?;
-        for subscriber in waiting {
-            sqlx::query("UPDATE events SET attribution = ? WHERE subscriber_id = ? AND ref = ? AND attribution IS NULL")
-                .bind(&attribution)
-                .bind(subscriber)
-                .bind(&intent.reference)
-                .execute(&mut *tx)
-                .await?;
-        }
+        let outcome = intents::record(&mut tx, &intent, crate::ingest::INTENT_LIFETIME_MS).await?;
         tx.commit().await?;
-        Ok(IntentOutcome::Created)
+        Ok(outcome)
     }
 
     async fn find_intent(
@@ -145,15 +105,14 @@ impl Store for SqliteStore {
         reference: &str,
         not_before: Millis,
     ) -> StoreResult<Option<Intent>> {
-        sqlx::query("SELECT site, channel, ref, created_at, attribution FROM intents WHERE site = ? AND channel = ? AND ref = ? AND created_at >= ?")
-            .bind(site)
-            .bind(channel.as_str())
-            .bind(reference)
-            .bind(not_before)
-            .fetch_optional(&self.writes)
-            .await?
-            .map(|row| rows::intent(&row))
-            .transpose()
+        intents::find(
+            &mut *self.writes.acquire().await?,
+            site,
+            channel,
+            reference,
+            not_before,
+        )
+        .await
     }
 
     async fn find_subscriber(
@@ -163,14 +122,7 @@ impl Store for SqliteStore {
         user: &PlatformUserId,
     ) -> StoreResult<Option<Subscriber>> {
         // Read through the writer connection: processing decides on what it just wrote.
-        sqlx::query(&format!("SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE site = ? AND channel = ? AND platform_user_id = ?"))
-            .bind(site)
-            .bind(channel.as_str())
-            .bind(user.as_str())
-            .fetch_optional(&self.writes)
-            .await?
-            .map(|row| rows::subscriber(&row))
-            .transpose()
+        subscribers::by_user(&mut *self.writes.acquire().await?, site, channel, user).await
     }
 
     async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<StoredInbound>> {
@@ -189,89 +141,9 @@ impl Store for SqliteStore {
         effects: InboundEffects,
     ) -> StoreResult<Option<SubscriberId>> {
         let mut tx = self.writes.begin().await?;
-        let (site, channel): (String, String) =
-            sqlx::query_as("SELECT site, channel FROM inbound WHERE id = ?")
-                .bind(inbound_id)
-                .fetch_one(&mut *tx)
-                .await?;
-        let now = now_millis();
-        let subscriber = match &effects.subscriber {
-            SubscriberChange::None => None,
-            SubscriberChange::Create(new) => {
-                let attribution = rows::to_json_opt(new.attribution.as_ref())?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO subscribers (site, channel, platform_user_id, display_name, status, ref, attribution, subscribed_at, last_inbound_at) \
-                     VALUES (?, ?, ?, ?, 'active', ?, ?, ?, ?) \
-                     ON CONFLICT (site, channel, platform_user_id) DO UPDATE SET last_inbound_at = MAX(last_inbound_at, excluded.last_inbound_at) \
-                     RETURNING id",
-                )
-                .bind(&site)
-                .bind(&channel)
-                .bind(new.platform_user_id.as_str())
-                .bind(&new.display_name)
-                .bind(&new.reference)
-                .bind(attribution)
-                .bind(new.at)
-                .bind(new.at)
-                .fetch_one(&mut *tx)
-                .await?;
-                Some(id)
-            }
-            SubscriberChange::Update {
-                id,
-                status,
-                last_inbound_at,
-            } => {
-                sqlx::query(
-                    "UPDATE subscribers SET status = ?1, last_inbound_at = MAX(last_inbound_at, ?2), \
-                     unsubscribed_at = CASE WHEN ?1 = 'unsubscribed' THEN COALESCE(unsubscribed_at, ?3) ELSE NULL END WHERE id = ?4",
-                )
-                .bind(status.as_str())
-                .bind(last_inbound_at)
-                .bind(now)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await?;
-                Some(id.0)
-            }
-        };
-        for event in &effects.events {
-            sqlx::query("INSERT INTO events (site, kind, channel, at, subscriber_id, ref, attribution) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                .bind(&site)
-                .bind(event.kind)
-                .bind(&channel)
-                .bind(now)
-                .bind(subscriber)
-                .bind(&event.reference)
-                .bind(rows::to_json_opt(event.attribution.as_ref())?)
-                .execute(&mut *tx)
-                .await?;
-        }
-        if let Some(subscriber) = subscriber {
-            for (index, reply) in effects.replies.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO outbox (site, channel, subscriber_id, recipient, message, dedupe_key, status, next_attempt_at, created_at) \
-                     VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (dedupe_key) DO NOTHING",
-                )
-                .bind(&site)
-                .bind(&channel)
-                .bind(subscriber)
-                .bind(&reply.recipient)
-                .bind(rows::to_json(&reply.message)?)
-                .bind(format!("inbound:{inbound_id}:{index}"))
-                .bind(now)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-        }
-        sqlx::query("UPDATE inbound SET processed_at = ? WHERE id = ?")
-            .bind(now)
-            .bind(inbound_id)
-            .execute(&mut *tx)
-            .await?;
+        let subscriber = inbound::commit(&mut tx, inbound_id, effects, now_millis()).await?;
         tx.commit().await?;
-        Ok(subscriber.map(SubscriberId))
+        Ok(subscriber)
     }
 
     async fn fail_inbound(&self, inbound_id: i64, error: &str) -> StoreResult<()> {
@@ -289,17 +161,7 @@ impl Store for SqliteStore {
     }
 
     async fn due_outbound(&self, now: Millis, limit: u32) -> StoreResult<Vec<StoredOutbound>> {
-        sqlx::query(
-            "SELECT id, site, channel, subscriber_id, recipient, message, attempts FROM outbox \
-             WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
-        )
-        .bind(now)
-        .bind(limit)
-        .fetch_all(&self.writes)
-        .await?
-        .iter()
-        .map(rows::outbound)
-        .collect()
+        delivery::due_outbound(&mut *self.writes.acquire().await?, now, limit).await
     }
 
     async fn finish_outbound(
@@ -307,42 +169,8 @@ impl Store for SqliteStore {
         message: &StoredOutbound,
         result: DeliveryResult,
     ) -> StoreResult<()> {
-        let now = now_millis();
         let mut tx = self.writes.begin().await?;
-        match result {
-            DeliveryResult::Sent {
-                platform_message_id,
-            } => {
-                sqlx::query("UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, platform_message_id = ?, last_error = NULL WHERE id = ?")
-                    .bind(now)
-                    .bind(platform_message_id)
-                    .bind(message.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            DeliveryResult::Retry { at, error } => {
-                sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE id = ?")
-                    .bind(at)
-                    .bind(error)
-                    .bind(message.id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            DeliveryResult::Failed { error, unsubscribe } => {
-                sqlx::query("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?")
-                    .bind(error)
-                    .bind(message.id)
-                    .execute(&mut *tx)
-                    .await?;
-                if unsubscribe {
-                    sqlx::query("UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = COALESCE(unsubscribed_at, ?) WHERE id = ?")
-                        .bind(now)
-                        .bind(message.subscriber_id.0)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-        }
+        delivery::finish_outbound(&mut tx, message, result, now_millis()).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -352,24 +180,7 @@ impl Store for SqliteStore {
         site: &str,
         filter: &SubscriberFilter,
     ) -> StoreResult<Vec<Subscriber>> {
-        sqlx::query(&format!(
-            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE site = ?1 \
-             AND (?2 IS NULL OR channel = ?2) AND (?3 IS NULL OR status = ?3) \
-             AND (?4 IS NULL OR subscribed_at >= ?4) AND (?5 IS NULL OR subscribed_at < ?5) \
-             AND (?6 IS NULL OR id < ?6) ORDER BY id DESC LIMIT ?7"
-        ))
-        .bind(site)
-        .bind(filter.channel.map(|c| c.as_str()))
-        .bind(filter.status.map(|s| s.as_str()))
-        .bind(filter.since)
-        .bind(filter.until)
-        .bind(filter.before_id)
-        .bind(filter.limit)
-        .fetch_all(&self.reads)
-        .await?
-        .iter()
-        .map(rows::subscriber)
-        .collect()
+        subscribers::list(&mut *self.reads.acquire().await?, site, filter).await
     }
 
     async fn get_subscriber(
@@ -377,14 +188,56 @@ impl Store for SqliteStore {
         site: &str,
         id: SubscriberId,
     ) -> StoreResult<Option<Subscriber>> {
-        sqlx::query(&format!(
-            "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers WHERE site = ? AND id = ?"
-        ))
-        .bind(site)
-        .bind(id.0)
-        .fetch_optional(&self.reads)
-        .await?
-        .map(|row| rows::subscriber(&row))
-        .transpose()
+        subscribers::by_id(&mut *self.reads.acquire().await?, site, id).await
+    }
+
+    async fn complete_link(
+        &self,
+        site: &str,
+        code: &str,
+        customer: &Customer,
+        confirmation: OutboundMessage,
+        notify: bool,
+    ) -> Result<Subscriber, LinkCodeError> {
+        let mut tx = self.writes.begin().await.map_err(super::StoreError::from)?;
+        let linked = accounts::complete_link(
+            &mut tx,
+            site,
+            code,
+            customer,
+            confirmation,
+            notify,
+            now_millis(),
+        )
+        .await?;
+        tx.commit().await.map_err(super::StoreError::from)?;
+        Ok(linked)
+    }
+
+    async fn unlink(
+        &self,
+        site: &str,
+        id: SubscriberId,
+        notify: bool,
+    ) -> StoreResult<Option<Subscriber>> {
+        let mut tx = self.writes.begin().await?;
+        let subscriber = accounts::unlink(&mut tx, site, id, notify, now_millis()).await?;
+        tx.commit().await?;
+        Ok(subscriber)
+    }
+
+    async fn erase_subscriber(&self, site: &str, id: SubscriberId) -> StoreResult<bool> {
+        let mut tx = self.writes.begin().await?;
+        let erased = accounts::erase(&mut tx, site, id).await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+
+    async fn due_webhooks(&self, now: Millis, limit: u32) -> StoreResult<Vec<StoredWebhook>> {
+        delivery::due_webhooks(&mut *self.writes.acquire().await?, now, limit).await
+    }
+
+    async fn finish_webhook(&self, id: i64, result: DeliveryResult) -> StoreResult<()> {
+        delivery::finish_webhook(&mut *self.writes.acquire().await?, id, result, now_millis()).await
     }
 }

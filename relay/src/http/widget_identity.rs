@@ -1,0 +1,167 @@
+//! The widget API's identity side: who a merchant's token is, finishing an in-chat link, and
+//! QR codes of deep links for phones. Routed (behind the origin check) by `widget_api`.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::header,
+    response::{IntoResponse, Response},
+};
+use ferry_wire::{IdentityRequest, IdentityStatus, LinkRequest, LinkResult, LinkedSubscription};
+use serde::Deserialize;
+
+use super::{AppState, extract::AppJson, extract::AppQuery};
+use crate::channels::OutboundMessage;
+use crate::config::SiteSettings;
+use crate::domain::Customer;
+use crate::error::{ApiError, ApiResult};
+use crate::identity::Identity;
+use crate::store::{LinkCodeError, SubscriberFilter};
+use crate::texts;
+
+/// Verifies a merchant token for `site`, answering 401 with the precise reason.
+pub(super) async fn verify(
+    state: &AppState,
+    site: &SiteSettings,
+    token: &str,
+) -> ApiResult<Identity> {
+    state.verifier.verify(site, token).await.map_err(|error| {
+        tracing::info!(site = %site.id, code = error.code(), "customer token rejected");
+        ApiError::unauthorized(error.code(), error.to_string())
+    })
+}
+
+/// The customer a verified token describes.
+pub(super) fn customer(identity: &Identity) -> Customer {
+    Customer {
+        id: identity.customer_id.clone(),
+        email: identity.email.clone(),
+        name: identity.name.clone(),
+        phone: identity.phone.clone(),
+    }
+}
+
+/// `POST /api/widget/{site}/identity`: where is this customer subscribed and linked?
+pub(super) async fn status(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    AppJson(request): AppJson<IdentityRequest>,
+) -> ApiResult<Json<IdentityStatus>> {
+    let site = state.site(&site)?;
+    let identity = verify(&state, site, &request.token).await?;
+    let filter = SubscriberFilter {
+        customer_id: Some(identity.customer_id.clone()),
+        limit: 50,
+        ..SubscriberFilter::default()
+    };
+    let subscriptions = state
+        .store
+        .list_subscribers(&site.id, &filter)
+        .await?
+        .into_iter()
+        .map(|s| LinkedSubscription {
+            channel: s.channel,
+            status: s.status.as_str().to_owned(),
+        })
+        .collect();
+    Ok(Json(IdentityStatus {
+        customer: customer(&identity).masked(),
+        subscriptions,
+    }))
+}
+
+/// `POST /api/widget/{site}/links`: the logged-in page completes a link the bot offered.
+pub(super) async fn complete(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    AppJson(request): AppJson<LinkRequest>,
+) -> ApiResult<Json<LinkResult>> {
+    let site = state.site(&site)?;
+    let code = request.code.trim().to_ascii_uppercase();
+    if code.is_empty() || code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(ApiError::bad_request(
+            "invalid_link_code",
+            "the link code is 12 letters and digits",
+        ));
+    }
+    let identity = verify(&state, site, &request.token).await?;
+    let customer = customer(&identity);
+    let masked = customer.masked();
+    let confirmation = OutboundMessage {
+        text: texts::linked(&site.locale, &site.name, &masked),
+        buttons: Vec::new(),
+    };
+    let linked = state
+        .store
+        .complete_link(
+            &site.id,
+            &code,
+            &customer,
+            confirmation,
+            site.webhook.is_some(),
+        )
+        .await
+        .map_err(|error| match error {
+            LinkCodeError::NotFound => ApiError::not_found(
+                "link_code_not_found",
+                "no such link code; ask the bot for a new link",
+            ),
+            LinkCodeError::Expired => ApiError::Gone {
+                code: "link_code_expired",
+                message: "this link has expired; send LINK to the bot for a new one".into(),
+            },
+            LinkCodeError::Used => {
+                ApiError::conflict("link_code_used", "this link was already used")
+            }
+            LinkCodeError::Store(error) => ApiError::Unavailable(error),
+        })?;
+    state.wake.notify_one();
+    Ok(Json(LinkResult {
+        channel: linked.channel,
+        customer: masked,
+    }))
+}
+
+/// Query of `GET /api/widget/{site}/qr.svg`.
+#[derive(Deserialize)]
+pub(super) struct QrQuery {
+    link: String,
+}
+
+/// `GET /api/widget/{site}/qr.svg?link=…`: a QR code of one of the site's deep links, so a
+/// desktop visitor can open a phone-first messenger. Other URLs are refused: this is no open
+/// QR service.
+pub(super) async fn qr(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    AppQuery(query): AppQuery<QrQuery>,
+) -> ApiResult<Response> {
+    let site = state.site(&site)?;
+    let ours = super::channel_buttons(site, state.sandbox_base().as_deref())
+        .into_iter()
+        .any(|button| {
+            let prefix = button.link.split("{ref}").next().unwrap_or_default();
+            query.link.starts_with(prefix) && query.link.len() <= 2048
+        });
+    if !ours {
+        return Err(ApiError::bad_request(
+            "invalid_link",
+            "link must be one of this site's channel links",
+        ));
+    }
+    let code = qrcode::QrCode::new(query.link.as_bytes())
+        .map_err(|e| ApiError::bad_request("invalid_link", e.to_string()))?;
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        svg,
+    )
+        .into_response())
+}
