@@ -2,32 +2,57 @@
  * content-hashed app file names and drops comment lines and indentation.
  *
  * Embed:  <script src="https://RELAY/widget.js" data-site="SITE_ID" async></script>
- *         optional data-position="left" puts the launcher left before the config arrives.
+ *         optional data-position="left" puts the launcher left before the config arrives;
+ *         optional data-ferry-token="JWT" identifies a logged-in customer (as Ferry.identify).
+ *
+ * Inline blocks: every element with data-ferry-placement, in the page at load or added later,
+ * gets an open shadow root with an opt-in block in the page's flow (a skeleton of fixed
+ * min-height until the app has drawn it):
+ *   <div data-ferry-placement="checkout" data-ferry-token="JWT" data-ferry-order="NW-1042"></div>
+ *   data-ferry-placement  free text, normalised to [a-z0-9_-]{1,32} ("Thank you" -> thank-you);
+ *                         it is visit.placement of the block's view, click and intents
+ *   data-ferry-token      the customer's JWT (with order_id); without it, Ferry.identify's
+ *   data-ferry-order      the order id sent with the block's intents
+ * Set the attributes before the element is in the page (or add data-ferry-placement last): the
+ * loader reads them once. With a token the loader first asks the relay which messengers the
+ * customer is already linked on, and the block confirms those instead of asking again.
  *
  * JS API, window.Ferry:
  *   Ferry.open()  Ferry.close()  Ferry.toggle()
- *   Ferry.identify(jwt)  keep a JWT signed by the merchant's backend in memory for intents;
- *                        it never goes into a URL
+ *   Ferry.identify(jwt)  keep a JWT signed by the merchant's backend in memory; it goes with
+ *                        every intent in the request body, never into a URL or deep link.
+ *                        A token the relay refuses (401) is dropped for this page view and the
+ *                        intent is sent again without it: "Ferry: token rejected: <code>".
  *   Ferry.on(event, fn)  Ferry.off(event, fn)
- *                        events: ready, open, close, click {channel}, subscribed, message
+ *                        events: ready, open, close, click {channel, placement}, subscribed,
+ *                        message, linked {channel, customer}, link_failed {code}
  * Calls made before this script ran are queued and replayed in order:
  *   window.Ferry = window.Ferry || [];
  *   Ferry.push(["on", "click", function (e) { console.log(e.channel); }]);
  *   Ferry.push(["open"]);
  * Afterwards Ferry.push(["name", ...args]) still works: it calls Ferry.name(...args).
  *
+ * In-chat account linking: the bot's "link your account" button opens the merchant's login URL
+ * with ?ferry_link=CODE. Once a token is known there (Ferry.identify, data-ferry-token), the
+ * loader posts the code and the token to the relay once, removes ferry_link from the address
+ * bar (history.replaceState) and emits `linked` {channel, customer (masked)} or `link_failed`
+ * {code: link_code_not_found | link_code_expired | link_code_used | a token error |
+ * network_error}. Register the listeners through the queue, before this script runs.
+ *
  * Content-Security-Policy for the merchant's page (RELAY = the origin of this script):
  *   script-src RELAY 'wasm-unsafe-eval'   this loader, the app module, compiling the wasm
- *   connect-src RELAY                     config, events, intents, the .wasm download
- * No style-src: all styles are constructed stylesheets (adoptedStyleSheets) in a shadow root,
- * plus CSSOM on the host element. Browsers without constructed stylesheets (Safari < 16.4) fall
- * back to a <style> element, which needs style-src 'unsafe-inline'.
+ *   connect-src RELAY                     config, events, intents, identity, links, the .wasm
+ *   img-src RELAY                         QR codes in inline blocks (RELAY/api/widget/SITE/qr.svg)
+ * No style-src: all styles are constructed stylesheets (adoptedStyleSheets) in shadow roots,
+ * plus CSSOM on the floating host element. Browsers without constructed stylesheets (Safari <
+ * 16.4) fall back to <style> elements, which need style-src 'unsafe-inline'.
  * The relay must serve /widget/* with Access-Control-Allow-Origin (module scripts and the wasm
  * fetch are CORS requests) and the .wasm as application/wasm.
  *
  * Page cost: this file draws the launcher at once and fetches the config; the Leptos app
  * (app-*.js + app-*_bg.wasm) loads when the browser is idle or on the first interaction with
- * the launcher. Nothing is stored on the visitor's device.
+ * the launcher, or at once when the page has an inline block. Nothing is stored on the
+ * visitor's device.
  *
  * Source rule for the build's comment stripping: comments sit on lines of their own.
  */
@@ -44,9 +69,15 @@
   var api = relay + "/api/widget/" + encodeURIComponent(site);
   var ACCENT = "#2563eb";
   var listeners = {}, ready = false, dead = false, want = false, sentOpen = false;
-  var widget = null, loading = null;
-  // Handed to the relay with intents once it verifies identities; never put into a URL.
-  var jwt = null;
+  var widget = null, loading = null, app = null;
+  // The logged-in customer's JWT: request bodies only, never a URL.
+  var jwt = me.getAttribute("data-ferry-token") || null;
+  // Tokens the relay refused: later requests of this page view go without them.
+  var refused = {};
+  // The one-time code of an in-chat link (?ferry_link=), until it is posted.
+  var linkCode = new URLSearchParams(location.search).get("ferry_link");
+  // Skeletons of inline blocks still waiting for the app; elements already taken.
+  var skeletons = [], taken = new WeakSet();
 
   // --- the launcher, drawn before any network round trip ---
   var host = d.createElement("div");
@@ -127,21 +158,125 @@
     return c;
   }
 
-  // --- the Leptos app: when idle or on the first interaction, whichever comes first ---
-  function load() {
-    if (loading || dead) return;
-    loading = Promise.all([config, import(relay + "/widget/__FERRY_APP_JS__")]).then(function (r) {
+  // --- the Leptos app: fetched and compiled once, for the panel and every inline block ---
+  function module() {
+    app = app || Promise.all([config, import(relay + "/widget/__FERRY_APP_JS__")]).then(function (r) {
       return r[1].default({ module_or_path: relay + "/widget/__FERRY_APP_WASM__" }).then(function () {
-        widget = r[1].mount(root, r[0], bridge);
-        if (!widget) return die("the app rejected the config");
-        // The visitor may have clicked the launcher before the app was ready.
-        if (want) widget.set_open(true);
+        return r[1];
       });
     }).catch(function (e) {
       // Let a later interaction retry, e.g. after a network blip.
+      app = null;
+      throw e;
+    });
+    return app;
+  }
+
+  // The panel: when idle or on the first interaction, whichever comes first.
+  function load() {
+    if (loading || dead) return;
+    loading = Promise.all([config, module()]).then(function (r) {
+      widget = r[1].mount(root, r[0], bridge);
+      if (!widget) return die("the app rejected the config");
+      // The visitor may have clicked the launcher before the app was ready.
+      if (want) widget.set_open(true);
+    }).catch(function (e) {
       loading = null;
       if (!dead) console.warn("Ferry: could not load the widget app", e);
     });
+  }
+
+  // --- inline blocks ---
+  function inline(el) {
+    if (dead || taken.has(el) || !el.hasAttribute("data-ferry-placement")) return;
+    taken.add(el);
+    var r;
+    try {
+      r = el.attachShadow({ mode: "open" });
+    } catch (e) {
+      return console.warn("Ferry: this element cannot hold an inline block", el);
+    }
+    var placement = normalise(el.getAttribute("data-ferry-placement"));
+    var order = el.getAttribute("data-ferry-order") || null;
+    var token = function () { return el.getAttribute("data-ferry-token") || jwt; };
+    // A compact stand-in of the block's size, so the page moves little when the block arrives.
+    sheet(":host{display:block}.s{box-sizing:border-box;min-height:240px;padding:18px 20px;" +
+      "border:1px solid #e4e7ec;border-radius:16px;background:#fff}.s i{display:block;height:14px;" +
+      "width:55%;margin:4px 0 16px;border-radius:7px;background:#eef0f3}.s i+i{width:80%;height:48px;" +
+      "border-radius:12px}", r);
+    var sk = r.appendChild(d.createElement("div"));
+    sk.className = "s";
+    attrs(sk, { "aria-busy": "true", "data-testid": "ferry-inline-skeleton" });
+    sk.appendChild(d.createElement("i"));
+    sk.appendChild(d.createElement("i"));
+    skeletons.push(sk);
+    link(token());
+    Promise.all([config, module(), identity(token())]).then(function (x) {
+      var b = bridgeFor(r, placement, token, order);
+      var ok = x[1].mount_inline(r, x[0], b, { order: order, identity: x[2], qr: device() === "desktop" });
+      sk.remove();
+      if (ok) post("events", { kind: "view", visit: visit(placement) });
+    }).catch(function (e) {
+      sk.remove();
+      if (!dead) console.warn("Ferry: could not draw the inline block", e);
+    });
+  }
+
+  function scan(node) {
+    if (node.nodeType !== 1) return;
+    inline(node);
+    [].forEach.call(node.querySelectorAll("[data-ferry-placement]"), inline);
+  }
+
+  // Who the token is and where they are already linked; null when unknown or slow.
+  function identity(token) {
+    if (!token || refused[token]) return null;
+    return new Promise(function (resolve) {
+      setTimeout(resolve, 4000, null);
+      post("identity", { token: token }, function (res, body) {
+        if (res && res.status === 401) reject(token, body);
+        resolve(res && res.ok && Array.isArray(body.subscriptions) ? body : null);
+      });
+    });
+  }
+
+  // Completes an in-chat link (?ferry_link=) once a token is known; see the header.
+  function link(token) {
+    if (!linkCode || !token) return;
+    var code = linkCode;
+    linkCode = null;
+    try {
+      var u = new URL(location.href);
+      u.searchParams.delete("ferry_link");
+      history.replaceState(history.state, "", u.href);
+    } catch (e) {
+      // A page that forbids replaceState keeps the code in its address bar; it is used up.
+    }
+    post("links", { code: code, token: token }, function (res, body) {
+      if (res && res.ok && body.channel) return emit("linked", { channel: body.channel, customer: body.customer });
+      emit("link_failed", { code: (body.error && body.error.code) || (res ? "http_" + res.status : "network_error") });
+    });
+  }
+
+  // An intent: the ref, the visit, and who vouches for the visitor. A refused token costs one
+  // more request: the same intent without token and order id, so the visit still counts.
+  function intent(channel, ref, v, token, order) {
+    var plain = { ref: ref, channel: channel, visit: v };
+    var body = Object.assign({}, plain);
+    if (token && refused[token]) return post("intents", plain);
+    if (order) body.order_id = order;
+    if (!token) return post("intents", body);
+    body.token = token;
+    post("intents", body, function (res, answer) {
+      if (!res || res.status !== 401) return;
+      reject(token, answer);
+      post("intents", plain);
+    });
+  }
+
+  function reject(token, body) {
+    if (!refused[token]) console.warn("Ferry: token rejected: " + ((body.error && body.error.code) || "unauthorized"));
+    refused[token] = 1;
   }
 
   function setOpen(open) {
@@ -150,24 +285,29 @@
     else if (want) load();
   }
 
-  // What the app calls (widget/src/bridge.rs). None of these throws.
-  var bridge = {
-    style: sheet,
-    click: function (channel, ref) {
-      var v = visit();
-      post("intents", { ref: ref, channel: channel, visit: v });
-      post("events", { kind: "click", channel: channel, visit: v });
-      emit("click", { channel: channel });
-    },
-    state: function (open) {
-      want = open;
-      btn.setAttribute("aria-expanded", open);
-      // One `open` per page view keeps the funnel's rates meaningful.
-      if (open && !sentOpen) post("events", { kind: "open", visit: visit() });
-      sentOpen = sentOpen || open;
-      if (!open && root.activeElement && root.activeElement !== btn) btn.focus();
-      emit(open ? "open" : "close");
-    }
+  // What the app calls (widget/src/bridge.rs), one per shadow root. None of these throws.
+  function bridgeFor(r, placement, token, order) {
+    return {
+      style: function (css) { sheet(css, r); },
+      click: function (channel, ref) {
+        var v = visit(placement);
+        intent(channel, ref, v, token(), order);
+        post("events", { kind: "click", channel: channel, visit: v });
+        emit("click", { channel: channel, placement: placement });
+      },
+      shown: function (channel, ref) { intent(channel, ref, visit(placement), token(), order); },
+      qr: function (link) { return api + "/qr.svg?link=" + encodeURIComponent(link); }
+    };
+  }
+  var bridge = bridgeFor(root, "floating", function () { return jwt; }, null);
+  bridge.state = function (open) {
+    want = open;
+    btn.setAttribute("aria-expanded", open);
+    // One `open` per page view keeps the funnel's rates meaningful.
+    if (open && !sentOpen) post("events", { kind: "open", visit: visit() });
+    sentOpen = sentOpen || open;
+    if (!open && root.activeElement && root.activeElement !== btn) btn.focus();
+    emit(open ? "open" : "close");
   };
 
   // --- the public API; replaces the command queue array ---
@@ -177,7 +317,10 @@
     open: function () { setOpen(true); },
     close: function () { setOpen(false); },
     toggle: function () { setOpen(!want); },
-    identify: function (token) { jwt = token ? String(token) : null; },
+    identify: function (token) {
+      jwt = token ? String(token) : null;
+      link(jwt);
+    },
     on: function (name, fn) {
       if (typeof fn !== "function") return;
       (listeners[name] = listeners[name] || []).push(fn);
@@ -194,6 +337,19 @@
     }
   };
   if (Array.isArray(queued)) queued.forEach(Ferry.push);
+  link(jwt);
+
+  // Inline blocks already parsed, and any the page adds or marks later.
+  scan(d.documentElement);
+  if (w.MutationObserver) {
+    new MutationObserver(function (changes) {
+      changes.forEach(function (m) {
+        if (m.type === "attributes") inline(m.target);
+        else [].forEach.call(m.addedNodes, scan);
+      });
+    }).observe(d.documentElement, { childList: true, subtree: true, attributes: true,
+      attributeFilter: ["data-ferry-placement"] });
+  }
 
   // --- helpers ---
   function emit(name, detail) {
@@ -207,25 +363,39 @@
   function die(why) {
     dead = true;
     host.remove();
+    skeletons.forEach(function (sk) { sk.remove(); });
     console.warn("Ferry: " + why);
   }
 
-  // Fire and forget; keepalive lets the request outlive the switch to the messenger app.
-  function post(path, body) {
+  // Keepalive lets the request outlive the switch to the messenger app. `then(res, body)`, if
+  // given, gets the response and its JSON ({} if none), or (null, {}) when the network failed.
+  function post(path, body, then) {
+    var done = function (res, json) { if (then) then(res, json || {}); };
     try {
       fetch(api + "/" + path, { method: "POST", keepalive: true, credentials: "omit",
-        headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).catch(function () {});
+        headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(function (res) {
+        if (then) return res.json().catch(function () {}).then(function (json) { done(res, json); });
+      }, function () { done(null); });
     } catch (e) {
       // A page that broke fetch loses analytics, not the widget.
+      done(null);
     }
   }
 
-  function visit() {
+  // "Thank you page!" -> "thank-you-page": what the relay accepts as visit.placement.
+  function normalise(name) {
+    return String(name).toLowerCase().replace(/[^a-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 32) || "inline";
+  }
+
+  function visit(placement) {
     var q = new URLSearchParams(location.search), utm = {};
     ["source", "medium", "campaign", "content", "term"].forEach(function (k) {
       if (q.get("utm_" + k)) utm[k] = q.get("utm_" + k);
     });
-    var v = { page_url: location.href, utm: utm, placement: "floating", device: device() };
+    // A link code is a one-time secret, not analytics.
+    var page = new URL(location.href);
+    if (q.has("ferry_link")) page.searchParams.delete("ferry_link");
+    var v = { page_url: page.href, utm: utm, placement: placement || "floating", device: device() };
     if (d.referrer) v.referrer = d.referrer;
     if (navigator.language) v.locale = navigator.language;
     return v;
@@ -250,13 +420,14 @@
     return 0.299 * (n >> 16) + 0.587 * (n >> 8 & 255) + 0.114 * (n & 255) > 165;
   }
 
-  function sheet(css) {
+  function sheet(css, r) {
+    r = r || root;
     try {
       var s = new CSSStyleSheet();
       s.replaceSync(css);
-      root.adoptedStyleSheets = root.adoptedStyleSheets.concat(s);
+      r.adoptedStyleSheets = r.adoptedStyleSheets.concat(s);
     } catch (e) {
-      var el = root.insertBefore(d.createElement("style"), root.firstChild);
+      var el = r.insertBefore(d.createElement("style"), r.firstChild);
       el.textContent = css;
     }
   }

@@ -20,5 +20,7 @@ mod merchant_api;
 mod shared_captures;
 // The demo in a real browser.
 mod browser;
+// The checkout opt-in, verified identity and account linking on the demo shop, in a browser.
+mod checkout;
 // Customer tokens signed by PyJWT through the relay's JWT verifier.
 mod jwt_interop;

@@ -14,11 +14,13 @@ use crate::config::Source;
 
 #[wasm_bindgen]
 extern "C" {
-    /// The object the loader passes to `mount`:
-    /// `{ style(css), click(channel, ref), state(open) }`.
+    /// The object the loader passes to `mount` and `mount_inline`, one per shadow root:
+    /// `{ style(css), click(channel, ref), shown(channel, ref), qr(link), state(open) }`.
+    /// It knows the placement, the token and the order id; the app never sees the token.
     pub type Bridge;
 
-    /// Adopts a stylesheet into the shadow root (constructed sheet, `<style>` as fallback).
+    /// Adopts a stylesheet into this bridge's shadow root (constructed sheet, `<style>` as
+    /// fallback).
     #[wasm_bindgen(method)]
     pub(crate) fn style(this: &Bridge, css: &str);
 
@@ -27,7 +29,16 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub(crate) fn click(this: &Bridge, channel: &str, reference: &str);
 
-    /// The panel opened or closed: the loader updates the launcher's `aria-expanded`, reports
+    /// A QR code carrying this ref is on screen: the loader registers the intent (with the
+    /// token and order id) without a `click`, since the scan happens on another device.
+    #[wasm_bindgen(method)]
+    pub(crate) fn shown(this: &Bridge, channel: &str, reference: &str);
+
+    /// The `<img src>` of a QR code for a filled-in deep link (the relay's `qr.svg`).
+    #[wasm_bindgen(method)]
+    pub(crate) fn qr(this: &Bridge, link: &str) -> String;
+
+    /// The floating panel opened or closed: the loader updates the launcher's `aria-expanded`, reports
     /// the first `open`, emits `open`/`close`, and returns focus to the launcher on close.
     #[wasm_bindgen(method)]
     pub(crate) fn state(this: &Bridge, open: bool);
@@ -60,5 +71,9 @@ impl Source for JsValue {
 
     fn items(&self) -> Option<Vec<Self>> {
         Array::is_array(self).then(|| Array::from(self).iter().collect())
+    }
+
+    fn truthy(&self) -> bool {
+        self.is_truthy()
     }
 }

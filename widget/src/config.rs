@@ -7,7 +7,8 @@
 //! A link that would run script or never carry the ref must not become a button.
 
 use ferry_wire::{
-    ChannelButton, ChannelKind, LauncherPosition, RefKind, WidgetConfig, WidgetTexts,
+    ChannelButton, ChannelKind, IdentityStatus, LauncherPosition, LinkedSubscription, RefKind,
+    WidgetConfig, WidgetTexts,
 };
 
 use crate::refs::PLACEHOLDER;
@@ -20,6 +21,8 @@ pub(crate) trait Source: Sized {
     fn string(&self) -> Option<String>;
     /// The elements, if the value is an array.
     fn items(&self) -> Option<Vec<Self>>;
+    /// JavaScript truthiness (`true` for a JSON `true` in tests).
+    fn truthy(&self) -> bool;
 }
 
 fn text<S: Source>(value: &S, key: &str) -> Option<String> {
@@ -69,6 +72,55 @@ fn button<S: Source>(value: &S) -> Option<ChannelButton> {
     })
 }
 
+/// What the loader tells an inline block about its placement element and visitor.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct InlineOptions {
+    /// `data-ferry-order`, named in the block's subtitle.
+    pub order: Option<String>,
+    /// The relay's answer to `POST /identity` for the block's token, if it accepted one.
+    pub identity: Option<IdentityStatus>,
+    /// Whether phone-first apps also get a QR code (no coarse pointer: likely a desktop).
+    pub qr: bool,
+}
+
+/// The loader's `{ order, identity, qr }` object; anything unreadable reads as absent.
+pub(crate) fn read_options<S: Source>(value: &S) -> InlineOptions {
+    InlineOptions {
+        order: text(value, "order").filter(|order| !order.trim().is_empty()),
+        identity: value.field("identity").and_then(|id| identity(&id)),
+        qr: value.field("qr").is_some_and(|qr| qr.truthy()),
+    }
+}
+
+fn identity<S: Source>(value: &S) -> Option<IdentityStatus> {
+    Some(IdentityStatus {
+        customer: text(value, "customer")?,
+        subscriptions: value
+            .field("subscriptions")?
+            .items()?
+            .iter()
+            .filter_map(|item| {
+                Some(LinkedSubscription {
+                    channel: ChannelKind::parse(&text(item, "channel")?)?,
+                    status: text(item, "status")?,
+                })
+            })
+            .collect(),
+    })
+}
+
+impl InlineOptions {
+    /// Channels where the customer is subscribed, linked and still active.
+    pub(crate) fn linked(&self) -> Vec<ChannelKind> {
+        self.identity
+            .iter()
+            .flat_map(|id| &id.subscriptions)
+            .filter(|s| s.status == "active")
+            .map(|s| s.channel)
+            .collect()
+    }
+}
+
 /// Schemes a channel link may use. `javascript:` and `data:` would run in the merchant's page.
 const SCHEMES: [&str; 2] = ["https://", "http://"];
 
@@ -105,6 +157,9 @@ mod tests {
         }
         fn items(&self) -> Option<Vec<Self>> {
             self.as_array().cloned()
+        }
+        fn truthy(&self) -> bool {
+            self.as_bool() == Some(true)
         }
     }
 
@@ -222,5 +277,37 @@ mod tests {
         );
         blank.label = "  ".into();
         assert!(prepare(config(vec![blank])).is_none());
+    }
+
+    #[test]
+    fn options_read_the_identity_as_the_wire_crate_writes_it() {
+        let identity = IdentityStatus {
+            customer: "a***@example.com".into(),
+            subscriptions: vec![
+                LinkedSubscription {
+                    channel: ChannelKind::Telegram,
+                    status: "active".into(),
+                },
+                LinkedSubscription {
+                    channel: ChannelKind::Whatsapp,
+                    status: "unsubscribed".into(),
+                },
+            ],
+        };
+        let json = json!({"order": "NW-1042", "qr": true, "identity": identity});
+        let options = read_options(&json);
+        assert_eq!(options.order.as_deref(), Some("NW-1042"));
+        assert!(options.qr);
+        assert_eq!(options.identity.as_ref(), Some(&identity));
+        assert_eq!(options.linked(), [ChannelKind::Telegram]);
+    }
+
+    #[test]
+    fn options_default_to_an_anonymous_block_without_qr_codes() {
+        assert_eq!(read_options(&json!({})), InlineOptions::default());
+        let odd = json!({"order": " ", "qr": "yes", "identity": {"customer": 7}});
+        assert_eq!(read_options(&odd), InlineOptions::default());
+        let unknown = json!({"identity": {"customer": "c", "subscriptions": [{"channel": "icq", "status": "active"}]}});
+        assert_eq!(read_options(&unknown).linked(), []);
     }
 }

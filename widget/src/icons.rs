@@ -1,4 +1,5 @@
-//! Inline SVG glyphs for the panel: one per messenger, plus close and chevron.
+//! Inline SVG glyphs for the panel and the inline block: one per messenger, plus close,
+//! chevron and check mark.
 //!
 //! Inline paths rather than images or an icon font: nothing to fetch past the merchant's CSP
 //! `img-src`/`font-src`, and headless or minimal systems have no emoji font to fall back on.
@@ -22,6 +23,7 @@ c.3.1.4.4.4.7v1.2c0 .6-.5 1-1.1 1-4.2 0-9-4.8-9-9 0-.6.4-1.1 1-1.1H9Z";
 const MESSENGER: &str = "M12 2.5c-5.4 0-9.5 3.9-9.5 8.9 0 2.6 1.1 4.9 3 6.5v3.6l3.3-1.8c1 .3 2 .4 3.2.4 \
 5.4 0 9.5-3.9 9.5-8.8S17.4 2.5 12 2.5ZM6.6 14.4l3.9-5.1 2.5 2.1 4.4-2.2-3.9 5.1-2.5-2.1Z";
 
+const CHECK: &str = "M5 12.5l4.5 4.5L19 7.5";
 const CLOSE: &str = "M6 6l12 12M18 6 6 18";
 const CHEVRON: &str = "M9 6l6 6-6 6";
 
@@ -62,4 +64,9 @@ pub(crate) fn close() -> impl IntoView {
 /// The › at the end of each channel row.
 pub(crate) fn chevron() -> impl IntoView {
     stroked(CHEVRON, "go")
+}
+
+/// The ✓ after "You'll get updates in …" (no emoji font to rely on).
+pub(crate) fn check() -> impl IntoView {
+    stroked(CHECK, "ck")
 }

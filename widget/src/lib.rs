@@ -1,13 +1,16 @@
-//! Ferry's browser widget: the Leptos panel the loader (`static/loader/widget.js`) mounts.
+//! Ferry's browser widget: the Leptos views the loader (`static/loader/widget.js`) mounts — the
+//! floating panel and the inline block of `[data-ferry-placement]` elements.
 //!
-//! The loader draws the launcher, fetches the config and owns the network; this crate renders
-//! the panel inside the loader's shadow root. Pure logic (refs, links, config checks, CSS) also
-//! builds on the host so `cargo test -p ferry-widget` runs without a browser; everything that
-//! touches the DOM is wasm-only.
+//! The loader draws the launcher, fetches the config and owns the network and the merchant's
+//! token; this crate renders into the loader's shadow roots. Pure logic (refs, links, config
+//! checks, texts, CSS) also builds on the host so `cargo test -p ferry-widget` runs without a
+//! browser; everything that touches the DOM is wasm-only.
 //!
 //! JavaScript sees (through wasm-bindgen's `--target web` glue):
 //! - `mount(root: ShadowRoot, config: WidgetConfig, bridge: Bridge): Widget | undefined`
 //! - `Widget.set_open(open: boolean)`, `Widget.is_open(): boolean`
+//! - `mount_inline(root: ShadowRoot, config: WidgetConfig, bridge: Bridge,
+//!   options: { order?: string, identity?: IdentityStatus, qr: boolean }): boolean`
 
 // On the host only the tests call into the pure modules; their real caller is the wasm build.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -15,16 +18,19 @@
 mod config;
 mod refs;
 mod style;
+mod texts;
 
 #[cfg(target_arch = "wasm32")]
 mod bridge;
 #[cfg(target_arch = "wasm32")]
 mod icons;
 #[cfg(target_arch = "wasm32")]
+mod inline;
+#[cfg(target_arch = "wasm32")]
 mod panel;
 
 #[cfg(target_arch = "wasm32")]
-pub use wasm::{Bridge, Widget, mount};
+pub use wasm::{Bridge, Widget, mount, mount_inline};
 
 #[cfg(target_arch = "wasm32")]
 mod wasm {
@@ -34,6 +40,8 @@ mod wasm {
 
     pub use crate::bridge::Bridge;
     use crate::panel::panel;
+    use crate::style::{CHANNEL_CSS, INLINE_CSS, PANEL_CSS};
+    use ferry_wire::WidgetConfig;
 
     /// The mounted panel, as the loader holds it.
     #[wasm_bindgen]
@@ -60,25 +68,60 @@ mod wasm {
     /// button, so bad relay data means no panel rather than a crashed page script.
     #[wasm_bindgen]
     pub fn mount(root: &ShadowRoot, config: &JsValue, bridge: Bridge) -> Option<Widget> {
-        let Some(config) = crate::config::read(config) else {
-            leptos::logging::warn!("Ferry: unreadable widget config");
-            return None;
-        };
-        let Some(config) = crate::config::prepare(config) else {
-            leptos::logging::warn!("Ferry: the widget config has no usable channel");
-            return None;
-        };
-        let el = document()
-            .create_element("div")
-            .ok()?
-            .unchecked_into::<HtmlElement>();
-        root.append_child(&el).ok()?;
-
-        bridge.style(crate::style::PANEL_CSS);
+        let config = usable(config)?;
+        let el = container(root)?;
+        bridge.style(CHANNEL_CSS);
+        bridge.style(PANEL_CSS);
         let bridge = StoredValue::new_local(bridge);
         let open = RwSignal::new(false);
         let target = el.clone();
         leptos::mount::mount_to(el, move || panel(config, open, bridge, target)).forget();
         Some(Widget { open })
+    }
+
+    /// Renders an inline block into the shadow root of a `[data-ferry-placement]` element.
+    ///
+    /// `bridge` is that element's own (placement, token and order id are in it); `options`
+    /// carries the order id, the relay's identity answer and whether to show QR codes. Returns
+    /// whether anything was drawn.
+    #[wasm_bindgen]
+    pub fn mount_inline(
+        root: &ShadowRoot,
+        config: &JsValue,
+        bridge: Bridge,
+        options: &JsValue,
+    ) -> bool {
+        let (Some(config), Some(el)) = (usable(config), container(root)) else {
+            return false;
+        };
+        let options = crate::config::read_options(options);
+        bridge.style(CHANNEL_CSS);
+        bridge.style(INLINE_CSS);
+        let bridge = StoredValue::new_local(bridge);
+        leptos::mount::mount_to(el, move || crate::inline::block(config, options, bridge)).forget();
+        true
+    }
+
+    /// The config ready to draw, or `None` with a console warning.
+    fn usable(config: &JsValue) -> Option<WidgetConfig> {
+        let Some(config) = crate::config::read(config) else {
+            leptos::logging::warn!("Ferry: unreadable widget config");
+            return None;
+        };
+        let config = crate::config::prepare(config);
+        if config.is_none() {
+            leptos::logging::warn!("Ferry: the widget config has no usable channel");
+        }
+        config
+    }
+
+    /// A fresh `<div>` at the end of `root` for Leptos to own.
+    fn container(root: &ShadowRoot) -> Option<HtmlElement> {
+        let el = document()
+            .create_element("div")
+            .ok()?
+            .unchecked_into::<HtmlElement>();
+        root.append_child(&el).ok()?;
+        Some(el)
     }
 }

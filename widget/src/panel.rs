@@ -1,4 +1,5 @@
-//! The panel view: header, one deep-link button per channel, footer.
+//! The floating panel's view (header, one deep-link button per channel, footer) and the
+//! channel link it shares with the inline block.
 //!
 //! The panel stays in the DOM and is shown by a class, so each button's ref exists (and sits in
 //! its `href`) from the moment the panel renders: a tap follows a finished link and never waits
@@ -48,7 +49,10 @@ pub(crate) fn panel(
     } = config;
     let buttons = channels
         .into_iter()
-        .map(|button| channel_button(button, bridge))
+        .map(|button| {
+            let reference = RwSignal::new(new_ref(button.ref_kind, fill_random));
+            channel_link(button, reference, bridge, "ferry-channel-")
+        })
         .collect_view();
     let close_label = texts.close;
 
@@ -84,16 +88,22 @@ pub(crate) fn panel(
     }
 }
 
-/// One "continue in …" link. Its ref is made when it renders and replaced after each tap, so
-/// every tap registers its own intent.
-fn channel_button(button: ChannelButton, bridge: BridgeHandle) -> impl IntoView {
+/// One "continue in …" link, in the panel or an inline block. `reference` holds the ref made
+/// when the link rendered (an inline block's QR code shows the same one); it is replaced after
+/// each tap, so every tap registers its own intent. The link's `data-testid` is `testid` plus
+/// the channel name.
+pub(crate) fn channel_link(
+    button: ChannelButton,
+    reference: RwSignal<String>,
+    bridge: BridgeHandle,
+    testid: &'static str,
+) -> impl IntoView {
     let ChannelButton {
         kind,
         label,
         link,
         ref_kind,
     } = button;
-    let reference = RwSignal::new(new_ref(ref_kind, fill_random));
     let href = move || fill_link(&link, &reference.read());
 
     let tapped = move || {
@@ -114,7 +124,7 @@ fn channel_button(button: ChannelButton, bridge: BridgeHandle) -> impl IntoView 
             href=href
             target="_blank"
             rel="noopener"
-            data-testid=format!("ferry-channel-{}", kind.as_str())
+            data-testid=format!("{testid}{}", kind.as_str())
             on:click=move |_| tapped()
             on:auxclick=move |ev: MouseEvent| {
                 // Middle click opens a tab without a `click` event; it is a tap all the same.
@@ -131,7 +141,7 @@ fn channel_button(button: ChannelButton, bridge: BridgeHandle) -> impl IntoView 
 }
 
 /// Focus the first channel button, or the close button if there is none.
-fn focus_first(mount: &HtmlElement) {
+pub(crate) fn focus_first(mount: &HtmlElement) {
     let target = mount
         .query_selector(".ch")
         .ok()

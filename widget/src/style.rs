@@ -1,11 +1,28 @@
-//! The panel's stylesheet, adopted into the shadow root through the loader's bridge.
+//! The widget's stylesheets, adopted into each shadow root through the loader's bridge.
 //!
-//! It ships inside the wasm rather than the loader so the launcher's first paint stays a few KB.
+//! They ship inside the wasm rather than the loader so the launcher's first paint stays a few KB.
 //! The loader puts `--ferry-accent`, `--ferry-on-accent` and `--ferry-ring` (focus outline) on
-//! the host, and `data-position` for the left corner; nothing here reaches the merchant's page because it lives in the shadow
-//! tree. No inline `style` attributes anywhere: a strict CSP would block them.
+//! the floating host, and `data-position` for the left corner; nothing here reaches the
+//! merchant's page because it lives in shadow trees. No inline `style` attributes anywhere: a
+//! strict CSP would block them.
 
-/// Everything the panel looks like. Sizes: 15px text, 48px rows (44px+ tap targets), 16px radius.
+/// The channel link (`.ch`) with its round brand badge, shared by the panel and the inline block.
+pub(crate) const CHANNEL_CSS: &str = r#"
+.ch{display:flex;align-items:center;gap:12px;min-height:52px;padding:8px 14px 8px 10px;
+border:1px solid #e4e7ec;border-radius:12px;background:#fff;color:#1f2328;text-decoration:none;
+font-weight:600;font-size:15px;transition:background .12s ease,border-color .12s ease}
+.ch:hover{background:#f6f8fa;border-color:#cfd6de}
+.ch:focus-visible{outline:2px solid var(--ferry-ring,#2563eb);outline-offset:2px}
+.ic{flex:none;width:36px;height:36px;border-radius:50%;display:flex;align-items:center;
+justify-content:center;color:#fff}
+.ic svg{width:20px;height:20px}
+.telegram{background:#229ED9}.whatsapp{background:#25D366}.messenger{background:#0084FF}
+.lb{flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.go{flex:none;width:18px;height:18px;color:#8c959f}
+"#;
+
+/// The floating panel around the channel links. Sizes: 15px text, 48px rows (44px+ tap
+/// targets), 16px radius.
 pub(crate) const PANEL_CSS: &str = r#"
 .p{position:fixed;right:20px;bottom:88px;width:352px;max-width:calc(100vw - 40px);
 max-height:calc(100vh - 112px);max-height:calc(100dvh - 112px);overflow:auto;box-sizing:border-box;
@@ -31,38 +48,70 @@ background:transparent;color:inherit;cursor:pointer;display:flex;align-items:cen
 .x:focus-visible{outline:2px solid currentColor;outline-offset:-4px}
 .x svg{width:20px;height:20px}
 .ls{display:flex;flex-direction:column;gap:10px;padding:16px}
-.ch{display:flex;align-items:center;gap:12px;min-height:52px;padding:8px 14px 8px 10px;
-border:1px solid #e4e7ec;border-radius:12px;background:#fff;color:#1f2328;text-decoration:none;
-font-weight:600;font-size:15px;transition:background .12s ease,border-color .12s ease}
-.ch:hover{background:#f6f8fa;border-color:#cfd6de}
-.ch:focus-visible{outline:2px solid var(--ferry-ring,#2563eb);outline-offset:2px}
-.ic{flex:none;width:36px;height:36px;border-radius:50%;display:flex;align-items:center;
-justify-content:center;color:#fff}
-.ic svg{width:20px;height:20px}
-.telegram{background:#229ED9}.whatsapp{background:#25D366}.messenger{background:#0084FF}
-.lb{flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-.go{flex:none;width:18px;height:18px;color:#8c959f}
 .ft{margin:0;padding:0 20px 16px;font-size:12px;line-height:1.4;color:#59636e}
 @media (max-width:480px){.p,:host([data-position=left]) .p{left:8px;right:8px;width:auto;
 max-width:none;bottom:84px;max-height:calc(100vh - 96px);max-height:calc(100dvh - 96px)}}
 @media (prefers-reduced-motion:reduce){.p,.p.open{transition:none;transform:none}}
 "#;
 
+/// The inline block in the merchant's layout: it takes the element's width, keeps its own
+/// font and colours, and drops the QR codes when the block (or the screen) is too narrow for
+/// them. On narrow blocks the channel links become tiles with the badge above the name.
+pub(crate) const INLINE_CSS: &str = r#"
+:host{display:block}
+.b{container-type:inline-size;box-sizing:border-box;padding:18px 20px;border:1px solid #e4e7ec;
+border-radius:16px;background:#fff;color:#1f2328;text-align:left;-webkit-font-smoothing:antialiased;
+font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+.b *{box-sizing:border-box}
+.hide{display:none!important}
+.ok{display:flex;flex-wrap:wrap;align-items:center;gap:8px 16px}
+.okt{flex:1 1 220px;min-width:0}
+.bt{margin:0;font-size:17px;line-height:1.35;font-weight:700}
+.ck{width:20px;height:20px;margin-left:6px;vertical-align:-4px;color:#1a7f37}
+.bs{margin:4px 0 0;font-size:14px;color:#59636e}
+.bs:empty{display:none}
+.more{flex:none;min-height:44px;padding:0 16px;border:1px solid #d0d7de;border-radius:10px;
+background:#fff;color:#1f2328;font:inherit;font-size:14px;font-weight:600;cursor:pointer}
+.more:hover{background:#f6f8fa}
+.more:focus-visible{outline:2px solid var(--ferry-ring,#2563eb);outline-offset:2px}
+.ok+.opt{margin-top:16px;padding-top:16px;border-top:1px solid #eaeef2}
+.row{display:flex;align-items:center;gap:16px 24px;margin-top:14px}
+.chs{flex:1;min-width:0;display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:8px}
+.q .chs{grid-template-columns:1fr}
+.b .ch{min-height:48px}
+.b .go{display:none}
+.ft{margin:12px 0 0;font-size:12px;line-height:1.4;color:#59636e}
+.ft:empty{display:none}
+.qrs{flex:none;text-align:center}
+.qh{margin:0 0 8px;font-size:13px;font-weight:600;color:#59636e}
+.qg{display:flex;gap:12px}
+.qr{margin:0;padding:6px 6px 4px;border:1px solid #e4e7ec;border-radius:12px}
+.qr img{display:block;width:112px;height:112px}
+.qr figcaption{font-size:12px;color:#59636e}
+@container (max-width:600px){.qrs{display:none}.q .chs{grid-template-columns:repeat(auto-fit,minmax(150px,1fr))}}
+@media (max-width:640px){.qrs{display:none}}
+@container (max-width:440px){.b .chs{grid-template-columns:repeat(auto-fit,minmax(84px,1fr))}
+.b .ch{flex-direction:column;gap:6px;padding:10px 4px;text-align:center;font-size:13px}
+.b .lb{flex:none;max-width:100%}}
+"#;
+
 #[cfg(test)]
 mod tests {
-    use super::PANEL_CSS;
+    use super::{CHANNEL_CSS, INLINE_CSS, PANEL_CSS};
 
     #[test]
     fn braces_balance() {
-        let open = PANEL_CSS.matches('{').count();
-        assert_eq!(open, PANEL_CSS.matches('}').count());
-        assert!(open > 20);
+        for css in [CHANNEL_CSS, PANEL_CSS, INLINE_CSS] {
+            let open = css.matches('{').count();
+            assert_eq!(open, css.matches('}').count(), "{css}");
+            assert!(open > 8);
+        }
     }
 
     #[test]
     fn every_channel_kind_has_a_colour() {
         for kind in ferry_wire::ChannelKind::ALL {
-            assert!(PANEL_CSS.contains(&format!(".{}{{background:", kind.as_str())));
+            assert!(CHANNEL_CSS.contains(&format!(".{}{{background:", kind.as_str())));
         }
     }
 }
