@@ -1,6 +1,6 @@
 //! The `ferry` binary: parses the command line and hands over to the library.
 
-use std::path::Path;
+use std::{path::Path, process::ExitCode};
 
 use anyhow::Context;
 use clap::Parser;
@@ -13,9 +13,20 @@ use ferry_relay::{
 use tokio::net::TcpListener;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> ExitCode {
     telemetry::init();
-    match Cli::parse().command {
+    match run(Cli::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // One line with the whole cause chain: what an operator needs, without a backtrace.
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
         Command::Serve {
             config,
             listen,

@@ -4,65 +4,48 @@
 
 use ferry_tests::{
     TestApp,
-    browser::{Browser, in_widget},
+    browser::Browser,
+    demo::{
+        BOT_BUBBLE, eventually, open_demo, open_panel, press_on_phone, start_in_telegram,
+        tap_channel,
+    },
     spawn_app,
 };
 use serde_json::Value;
 
 /// Opens the demo product page with a campaign, opens the panel, and returns the deep link of
 /// `channel`'s button after tapping it (the tap registers the intent).
-async fn tap_channel(app: &TestApp, browser: &Browser, channel: &str, campaign: &str) -> String {
-    browser
-        .goto(&format!(
-            "{}/demo/?utm_source=newsletter&utm_medium=email&utm_campaign={campaign}",
-            app.address
-        ))
-        .await;
-    browser
-        .wait_for("the launcher", &in_widget("ferry-launcher"))
-        .await;
-    browser
-        .js(&format!("{}.click()", in_widget("ferry-launcher")))
-        .await;
-    browser
-        .wait_for(
-            "the panel",
-            &format!("{}.classList.contains('open')", in_widget("ferry-panel")),
-        )
-        .await;
-    browser
-        .screenshot(&std::env::temp_dir().join(format!("ferry-demo-panel-{channel}.png")))
-        .await;
-    let button = in_widget(&format!("ferry-channel-{channel}"));
-    let link = browser
-        .wait_for("the channel button's link", &format!("{button}.href"))
-        .await;
-    let link = link.as_str().expect("href").to_owned();
+async fn tap_with_campaign(
+    app: &TestApp,
+    browser: &Browser,
+    channel: &str,
+    campaign: &str,
+) -> String {
+    open_demo(
+        app,
+        browser,
+        &format!("/demo/?utm_source=newsletter&utm_medium=email&utm_campaign={campaign}"),
+    )
+    .await;
+    open_panel(browser).await;
+    browser.screenshot(&format!("demo-panel-{channel}")).await;
+    let link = tap_channel(browser, &format!("ferry-channel-{channel}")).await;
     assert!(
         !link.contains("{ref}"),
         "the ref is filled in before the tap: {link}"
     );
-    // The button opens a new tab; follow its link in this one instead.
-    browser
-        .js(&format!(
-            "{button}.addEventListener('click', e => e.preventDefault()); {button}.click();"
-        ))
-        .await;
     link
 }
 
 /// Waits until the relay has stored `count` intents (the widget sends them in the background).
 async fn wait_for_intents(app: &TestApp, count: i64) {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.count_rows("intents").await < count {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the widget never registered its intent"
-        );
-        tokio::task::yield_now().await;
-    }
+    assert!(
+        eventually(async || app.count_rows("intents").await >= count).await,
+        "the widget never registered its intent"
+    );
 }
 
+/// The one subscriber on `channel` (fails unless there is exactly one).
 async fn only_subscriber(app: &TestApp, channel: &str) -> Value {
     let subscribers = app.subscribers(&format!("channel={channel}")).await;
     assert_eq!(subscribers.len(), 1, "{subscribers:?}");
@@ -77,7 +60,7 @@ async fn a_visitor_subscribes_in_telegram_from_the_demo_page_with_their_campaign
     let app = spawn_app().await;
 
     // Act: widget → Telegram button → sandbox phone → START
-    let link = tap_channel(&app, &browser, "telegram", "spring").await;
+    let link = tap_with_campaign(&app, &browser, "telegram", "spring").await;
     assert!(
         link.starts_with(&format!(
             "{}/sandbox/telegram/northwind_demo_bot?start=",
@@ -86,30 +69,18 @@ async fn a_visitor_subscribes_in_telegram_from_the_demo_page_with_their_campaign
         "{link}"
     );
     wait_for_intents(&app, 1).await;
-    browser.goto(&link).await;
-    browser.click("[data-testid=phone-start]").await;
-    browser
-        .wait_for(
-            "the user's /start bubble",
-            "document.querySelector('[data-testid=phone-bubble][data-from=user]')",
-        )
-        .await;
+    start_in_telegram(&browser, &link).await;
     app.drain().await;
 
     // Assert: the bot's welcome shows on the phone, and the subscriber carries the campaign
     let welcome = browser
-        .wait_for(
-            "the welcome",
-            "document.querySelector('[data-testid=phone-bubble][data-from=bot]')?.textContent",
-        )
+        .wait_for("the welcome", &format!("{BOT_BUBBLE}?.textContent"))
         .await;
     assert!(
         welcome.as_str().unwrap().contains("reply STOP"),
         "{welcome}"
     );
-    browser
-        .screenshot(&std::env::temp_dir().join("ferry-telegram-phone.png"))
-        .await;
+    browser.screenshot("telegram-phone").await;
     let subscriber = only_subscriber(&app, "telegram").await;
     assert_eq!(subscriber["attribution"]["source"], "intent");
     assert_eq!(subscriber["attribution"]["utm_campaign"], "spring");
@@ -126,7 +97,7 @@ async fn a_visitor_subscribes_in_whatsapp_with_the_code_in_the_prefilled_text() 
     };
     let app = spawn_app().await;
 
-    let link = tap_channel(&app, &browser, "whatsapp", "summer").await;
+    let link = tap_with_campaign(&app, &browser, "whatsapp", "summer").await;
     assert!(
         link.starts_with(&format!(
             "{}/sandbox/whatsapp/15550101234?text=",
@@ -143,21 +114,10 @@ async fn a_visitor_subscribes_in_whatsapp_with_the_code_in_the_prefilled_text() 
         )
         .await;
     assert!(draft.as_str().unwrap().contains("(ref "), "{draft}");
-    browser.click("[data-testid=phone-send]").await;
-    browser
-        .wait_for(
-            "the user's bubble",
-            "document.querySelector('[data-testid=phone-bubble][data-from=user]')",
-        )
-        .await;
+    press_on_phone(&browser, "phone-send").await;
     app.drain().await;
 
-    browser
-        .wait_for(
-            "the welcome",
-            "document.querySelector('[data-testid=phone-bubble][data-from=bot]')",
-        )
-        .await;
+    browser.wait_for("the welcome", BOT_BUBBLE).await;
     let subscriber = only_subscriber(&app, "whatsapp").await;
     assert_eq!(subscriber["attribution"]["source"], "intent");
     assert_eq!(subscriber["attribution"]["utm_campaign"], "summer");
@@ -171,24 +131,13 @@ async fn a_visitor_subscribes_in_messenger_through_get_started() {
     };
     let app = spawn_app().await;
 
-    let link = tap_channel(&app, &browser, "messenger", "autumn").await;
+    let link = tap_with_campaign(&app, &browser, "messenger", "autumn").await;
     wait_for_intents(&app, 1).await;
     browser.goto(&link).await;
-    browser.click("[data-testid=phone-get-started]").await;
-    browser
-        .wait_for(
-            "the user's bubble",
-            "document.querySelector('[data-testid=phone-bubble][data-from=user]')",
-        )
-        .await;
+    press_on_phone(&browser, "phone-get-started").await;
     app.drain().await;
 
-    browser
-        .wait_for(
-            "the welcome",
-            "document.querySelector('[data-testid=phone-bubble][data-from=bot]')",
-        )
-        .await;
+    browser.wait_for("the welcome", BOT_BUBBLE).await;
     assert_eq!(
         only_subscriber(&app, "messenger").await["attribution"]["utm_campaign"],
         "autumn"
@@ -203,16 +152,12 @@ async fn the_widget_reports_view_open_and_click() {
     };
     let app = spawn_app().await;
 
-    tap_channel(&app, &browser, "telegram", "funnel").await;
+    tap_with_campaign(&app, &browser, "telegram", "funnel").await;
     wait_for_intents(&app, 1).await;
 
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while app.count_rows("events").await < 3 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "expected view, open and click events"
-        );
-        tokio::task::yield_now().await;
-    }
+    assert!(
+        eventually(async || app.count_rows("events").await >= 3).await,
+        "expected view, open and click events"
+    );
     browser.close().await;
 }

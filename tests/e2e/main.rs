@@ -20,7 +20,11 @@ mod merchant_api;
 mod shared_captures;
 // The demo in a real browser.
 mod browser;
-// The checkout opt-in, verified identity and account linking on the demo shop, in a browser.
+// The checkout opt-in on the demo shop's thank-you page, then its subscribed state, in a browser.
 mod checkout;
+// Account linking from the bot's link button through the shop's link page, in a browser.
+mod link_page;
+// The widget with a refused customer token and with blocks added after load, in a browser.
+mod widget_edge_cases;
 // Customer tokens signed by PyJWT through the relay's JWT verifier.
 mod jwt_interop;

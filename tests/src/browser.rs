@@ -156,10 +156,11 @@ impl Browser {
             .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
     }
 
-    /// Saves a screenshot (for looking at failures and at the demo).
-    pub async fn screenshot(&self, path: &Path) {
+    /// Saves a screenshot as `ferry-<name>.png` in the temp dir (for looking at failures and at
+    /// the demo).
+    pub async fn screenshot(&self, name: &str) {
         if let Ok(png) = self.client.screenshot().await {
-            let _ = std::fs::write(path, png);
+            let _ = std::fs::write(std::env::temp_dir().join(format!("ferry-{name}.png")), png);
         }
     }
 

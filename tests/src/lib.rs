@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod browser;
+pub mod demo;
 pub mod fixtures;
 
 use std::path::PathBuf;
@@ -283,7 +284,7 @@ impl TestApp {
     }
 
     /// A connection of our own to the relay's database file (reads see every commit).
-    async fn database_connection(&self) -> sqlx::SqliteConnection {
+    pub async fn database_connection(&self) -> sqlx::SqliteConnection {
         use sqlx::Connection;
         sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.database.display()))
             .await

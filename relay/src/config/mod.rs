@@ -94,7 +94,7 @@ impl Default for PlatformSettings {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     /// The file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         /// The file.
         path: PathBuf,
@@ -102,7 +102,7 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     /// The TOML is malformed or a value has the wrong type.
-    #[error("{0}")]
+    #[error(transparent)]
     Parse(#[from] toml::de::Error),
     /// Values parse but do not make sense together.
     #[error("{0}")]
