@@ -18,6 +18,8 @@ mod merchant_webhooks;
 mod merchant_api;
 // Other projects' captured payloads through our parsers, when ../shared is present.
 mod shared_captures;
+// Serving the widget's files: compression, caching, CORS.
+mod assets;
 // The demo in a real browser.
 mod browser;
 // The checkout opt-in on the demo shop's thank-you page, then its subscribed state, in a browser.

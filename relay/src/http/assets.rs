@@ -50,6 +50,11 @@ pub fn router(static_dir: &Path, sandbox: bool) -> Router<AppState> {
     let mut router = loader_routes
         .merge(app_routes)
         .layer(public)
+        // Each URL has brotli, gzip and plain variants: caches must key on the encoding.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
         .nest_service("/demo", ServeDir::new(static_dir.join("demo")));
     if sandbox {
         router = router
