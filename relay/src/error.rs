@@ -71,6 +71,9 @@ pub enum ApiError {
     /// 413: the body is larger than `server.max_body_bytes`.
     #[error("the request body is larger than this relay accepts (server.max_body_bytes)")]
     PayloadTooLarge,
+    /// 429: too many requests from this client; `Retry-After` says when to come back.
+    #[error("too many requests; slow down and retry later")]
+    RateLimited,
     /// 415: the body is not JSON.
     #[error("the request body must be JSON (Content-Type: application/json)")]
     UnsupportedMediaType,
@@ -130,6 +133,7 @@ impl ApiError {
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::Gone { code, .. } => (StatusCode::GONE, code),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::UnsupportedMediaType => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }

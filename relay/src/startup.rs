@@ -37,6 +37,9 @@ impl Application {
             .trim_end_matches('/')
             .to_owned();
         if settings.server.sandbox {
+            tracing::warn!(
+                "sandbox mode: platform calls go to local stand-ins and /sandbox signs demo customer tokens; never let real traffic reach this relay"
+            );
             let (telegram, graph) = sandbox::platform_urls(&public_url);
             settings.platforms.telegram_api = telegram;
             settings.platforms.graph_api = graph;
@@ -71,6 +74,7 @@ impl Application {
             .clone()
             .unwrap_or_else(default_static_dir);
         let verifier = crate::identity::Verifier::new(platforms.http_client());
+        let settings_for_limits = settings.clone();
         let worker = Worker::new(store.clone(), settings.clone(), platforms, wake.clone());
         let state = AppState {
             settings,
@@ -81,6 +85,10 @@ impl Application {
             static_dir: Arc::new(static_dir),
             api_keys: Arc::new(api_keys),
             verifier,
+            widget_limiter: crate::http::rate_limit::WidgetLimiter::new(
+                settings_for_limits.server.widget_rate_limit_per_minute,
+                settings_for_limits.server.client_ip_header.as_deref(),
+            ),
         };
         Ok(Self {
             listener,
@@ -111,7 +119,9 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, router(self.state))
+        // Connection info gives the rate limiter the client's address.
+        let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
     }

@@ -6,5 +6,11 @@ use tracing_subscriber::{EnvFilter, fmt};
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn,sqlx=warn"));
-    let _ = fmt().with_env_filter(filter).with_target(false).try_init();
+    // Colour only on a terminal: log files and journald get plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let _ = fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi)
+        .try_init();
 }

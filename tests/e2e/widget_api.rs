@@ -221,3 +221,41 @@ async fn funnel_events_are_recorded_with_their_attribution() {
     assert_eq!(click.status(), 202);
     assert_eq!(app.count_rows("events").await, 3);
 }
+
+#[tokio::test]
+async fn a_client_over_the_widget_rate_limit_gets_429_with_retry_after() {
+    let app =
+        ferry_tests::spawn_app_with(|settings| settings.server.widget_rate_limit_per_minute = 3)
+            .await;
+    let post = || {
+        app.client
+            .post(format!("{}/api/widget/demo/events", app.address))
+            .header("Origin", app.origin())
+            .json(&json!({ "kind": "view", "visit": visit() }))
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(post().await.unwrap().status(), 202);
+    }
+
+    let limited = post().await.unwrap();
+
+    assert_eq!(limited.status(), 429);
+    assert!(
+        limited.headers()["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 1
+    );
+    assert_eq!(
+        limited.json::<Value>().await.unwrap()["error"]["code"],
+        "rate_limited"
+    );
+    assert_eq!(
+        app.count_rows("events").await,
+        3,
+        "the limited request stored nothing"
+    );
+}

@@ -53,6 +53,10 @@ pub struct ServerSettings {
     pub max_body_bytes: usize,
     /// Sandbox mode: deep links lead to local phone pages and platform calls go to local fakes.
     pub sandbox: bool,
+    /// Widget API requests allowed per site and client address per minute (0: no limit).
+    pub widget_rate_limit_per_minute: u32,
+    /// Header a trusted reverse proxy puts the client's address in (e.g. `X-Forwarded-For`).
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for ServerSettings {
@@ -64,6 +68,8 @@ impl Default for ServerSettings {
             static_dir: None,
             max_body_bytes: 256 * 1024,
             sandbox: false,
+            widget_rate_limit_per_minute: 120,
+            client_ip_header: None,
         }
     }
 }

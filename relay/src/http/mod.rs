@@ -5,6 +5,7 @@ pub mod extract;
 mod health;
 mod hooks;
 mod merchant;
+pub mod rate_limit;
 mod widget_api;
 mod widget_identity;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub api_keys: Arc<Vec<(String, [u8; 32])>>,
     /// Verifies merchants' customer tokens (with the JWKS cache).
     pub verifier: crate::identity::Verifier,
+    /// Per-client limits on the widget API.
+    pub widget_limiter: rate_limit::WidgetLimiter,
 }
 
 impl AppState {

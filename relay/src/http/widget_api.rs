@@ -44,7 +44,11 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(widget_identity::complete).options(preflight),
         )
         .route("/api/widget/{site}/qr.svg", get(widget_identity::qr))
-        .route_layer(middleware::from_fn_with_state(state, check_origin))
+        .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            super::rate_limit::limit,
+        ))
 }
 
 async fn check_origin(
