@@ -9,7 +9,8 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::channels::PayloadError;
 use crate::store::StoreError;
@@ -154,9 +155,33 @@ impl IntoResponse for ApiError {
         if let Self::Unavailable(error) = &self {
             tracing::error!(%error, "request failed on storage");
         }
-        let body = Json(json!({ "error": { "code": code, "message": self.to_string() } }));
+        let body = Json(ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: self.to_string(),
+            },
+        });
         (status, body).into_response()
     }
+}
+
+/// The body of every error answer.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(
+    as = Error,
+    example = json!({"error": {"code": "subscriber_not_found", "message": "no subscriber 7 on site shop"}}),
+)]
+pub struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable, `snake_case`; each operation lists the codes it can answer.
+    code: &'static str,
+    /// Human text, for logs and developers; may change.
+    message: String,
 }
 
 /// Result of a handler.

@@ -43,7 +43,15 @@ pub async fn process(
         reference,
         intent.as_ref(),
     );
+    let created = matches!(
+        effects.subscriber,
+        crate::store::SubscriberChange::Create(_)
+    );
     store.commit_inbound(inbound.id, effects).await?;
+    if created {
+        metrics::counter!("ferry_subscriptions_total", "platform" => inbound.channel.as_str())
+            .increment(1);
+    }
     Ok(())
 }
 

@@ -26,6 +26,7 @@ pub mod http;
 pub mod identity;
 pub mod ingest;
 pub mod merchant_webhooks;
+pub mod metrics;
 pub mod sandbox;
 pub mod startup;
 pub mod store;

@@ -44,6 +44,7 @@ impl Application {
             settings.platforms.telegram_api = telegram;
             settings.platforms.graph_api = graph;
         }
+        crate::metrics::init();
         let settings = Arc::new(settings);
         let store = store::connect(&settings.server.database_url)
             .await

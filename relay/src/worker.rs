@@ -109,11 +109,17 @@ impl Worker {
                     .await?;
                 continue;
             };
-            if let Err(error) = ingest::process(self.store.as_ref(), site, inbound).await {
-                tracing::warn!(%error, inbound = inbound.id, "processing an inbound event failed");
-                self.store
-                    .fail_inbound(inbound.id, &error.to_string())
-                    .await?;
+            match ingest::process(self.store.as_ref(), site, inbound).await {
+                Ok(()) => metrics::counter!("ferry_inbound_processed_total", "outcome" => "ok")
+                    .increment(1),
+                Err(error) => {
+                    metrics::counter!("ferry_inbound_processed_total", "outcome" => "failed")
+                        .increment(1);
+                    tracing::warn!(%error, inbound = inbound.id, "processing an inbound event failed");
+                    self.store
+                        .fail_inbound(inbound.id, &error.to_string())
+                        .await?;
+                }
             }
         }
         Ok(batch.len())
@@ -123,6 +129,7 @@ impl Worker {
         let due = self.store.due_outbound(now_millis(), BATCH).await?;
         for message in &due {
             let result = self.deliver(message).await;
+            crate::metrics::outbound(message.channel.as_str(), &result);
             if let DeliveryResult::Failed { error, .. } | DeliveryResult::Retry { error, .. } =
                 &result
             {
@@ -155,6 +162,7 @@ impl Worker {
             {
                 tracing::warn!(webhook = webhook.id, event = %webhook.event_type, %error, "merchant webhook failed");
             }
+            crate::metrics::merchant_webhook(&result);
             self.store.finish_webhook(webhook.id, result).await?;
         }
         Ok(due.len())

@@ -16,6 +16,8 @@ mod linking;
 mod merchant_webhooks;
 // The merchant API and operations endpoints.
 mod merchant_api;
+// Prometheus metrics.
+mod metrics;
 // Other projects' captured payloads through our parsers, when ../shared is present.
 mod shared_captures;
 // Serving the widget's files: compression, caching, CORS.

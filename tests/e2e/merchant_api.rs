@@ -115,3 +115,97 @@ async fn bad_filters_get_precise_errors() {
     assert_eq!(missing.status(), 404);
     let _ = API_KEY;
 }
+
+/// The paths the relay routes under `/v1` and `/api/widget` (see `relay/src/http`).
+const ROUTED: [&str; 10] = [
+    "/v1/subscribers",
+    "/v1/subscribers/{id}",
+    "/v1/subscribers/{id}/unlink",
+    "/v1/openapi.json",
+    "/api/widget/{site}/config",
+    "/api/widget/{site}/events",
+    "/api/widget/{site}/intents",
+    "/api/widget/{site}/identity",
+    "/api/widget/{site}/links",
+    "/api/widget/{site}/qr.svg",
+];
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_merchant_api() {
+    // Arrange
+    let app = spawn_app().await;
+
+    // Act: no API key needed
+    let response = app
+        .client
+        .get(format!("{}/v1/openapi.json", app.address))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
+    assert!(header("content-type").starts_with("application/json"));
+    assert_eq!(header("cache-control"), "public, max-age=300");
+    let doc: Value = response.json().await.unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let list = &doc["paths"]["/v1/subscribers"]["get"];
+    let parameters = list["parameters"].as_array().unwrap();
+    assert!(
+        parameters
+            .iter()
+            .any(|p| p["name"] == "order_id" && p["in"] == "query")
+    );
+    let schemes = doc["components"]["securitySchemes"].as_object().unwrap();
+    let (bearer, _) = schemes
+        .iter()
+        .find(|(_, scheme)| scheme["type"] == "http" && scheme["scheme"] == "bearer")
+        .expect("a bearer security scheme");
+    assert!(
+        list["security"][0].get(bearer).is_some(),
+        "listing needs the key"
+    );
+    for path in ROUTED {
+        assert!(doc["paths"].get(path).is_some(), "{path} is not documented");
+    }
+}
+
+/// The other direction: a documented path or method the router does not know would get the
+/// fallback's `404 not_found` or a 405.
+#[tokio::test]
+async fn every_documented_operation_is_routed() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .merchant_get("/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, item) in paths {
+        let url = path.replace("{site}", "demo").replace("{id}", "1");
+        for method in item.as_object().unwrap().keys() {
+            // Act: the documented method, with key and origin, without a body or secrets
+            let response = app
+                .client
+                .request(
+                    method.to_uppercase().parse().unwrap(),
+                    format!("{}{url}", app.address),
+                )
+                .bearer_auth(API_KEY)
+                .header("Origin", app.origin())
+                .send()
+                .await
+                .unwrap();
+
+            // Assert: anything but the router's own 404 and 405
+            let status = response.status();
+            let text = response.text().await.unwrap();
+            let code = serde_json::from_str::<Value>(&text).ok();
+            let code = code.as_ref().map(|body| &body["error"]["code"]);
+            assert_ne!(status, 405, "{method} {path}");
+            assert_ne!(code, Some(&Value::from("not_found")), "{method} {path}");
+        }
+    }
+}

@@ -3,7 +3,9 @@
 use ferry_wire::Visit;
 
 /// A visit's attribution, checked and trimmed to what the analytics need.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
 pub struct Attribution {
     /// Full page URL (without fragment).
     pub page_url: String,

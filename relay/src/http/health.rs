@@ -1,4 +1,5 @@
-//! Operations endpoints: `/healthz` (the process answers) and `/readyz` (the database answers).
+//! Operations endpoints: `/healthz` (the process answers), `/readyz` (the database answers)
+//! and `/metrics` (Prometheus text, see `crate::metrics`).
 
 use axum::{Json, Router, extract::State, routing::get};
 use serde_json::{Value, json};
@@ -11,12 +12,32 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(crate::metrics::render))
 }
 
+/// The process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    responses((status = 200, description = "Up", body = super::openapi::schemas::HealthStatus,
+        example = json!({"status": "ok"}))),
+)]
 async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
+/// The database answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, description = "Ready", body = super::openapi::schemas::HealthStatus,
+            example = json!({"status": "ready"})),
+        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
+    ),
+)]
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     state.store.ping().await?;
     Ok(Json(json!({ "status": "ready" })))

@@ -36,6 +36,29 @@ pub fn router() -> Router<AppState> {
         )
 }
 
+/// Receive a Telegram `Update`.
+#[utoipa::path(
+    post,
+    path = "/hooks/{site}/telegram",
+    tag = "webhooks",
+    params(
+        super::openapi::schemas::SitePath,
+        ("X-Telegram-Bot-Api-Secret-Token" = String, Header,
+            description = "Equals the bot's `webhook_secret` (`setWebhook … secret_token=`)"),
+    ),
+    request_body(content = Object, description = "A Telegram Bot API `Update`"),
+    responses(
+        (status = 200, description = "Stored, or ignored", body = super::openapi::schemas::HookReceipt),
+        (status = 400, body = crate::error::ErrorBody,
+            description = "`malformed_payload` or `unreadable_body`."),
+        (status = 401, body = crate::error::ErrorBody,
+            description = "`missing_secret_token`: the header is missing."),
+        (status = 403, body = crate::error::ErrorBody,
+            description = "`invalid_secret_token`: the header is wrong."),
+        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
+        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
+    ),
+)]
 async fn telegram_update(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -63,6 +86,28 @@ async fn telegram_update(
     store(&state, site, ChannelKind::Telegram, events).await
 }
 
+/// Receive a Messenger webhook (`object: page`).
+#[utoipa::path(
+    post,
+    path = "/hooks/{site}/messenger",
+    tag = "webhooks",
+    params(
+        super::openapi::schemas::SitePath,
+        ("X-Hub-Signature-256" = String, Header, description = super::openapi::META_SIGNATURE),
+    ),
+    request_body(content = Object, description = "A Messenger webhook (`object: page`)"),
+    responses(
+        (status = 200, description = "Stored, or ignored", body = super::openapi::schemas::HookReceipt),
+        (status = 400, body = crate::error::ErrorBody,
+            description = "`malformed_payload` or `unreadable_body`."),
+        (status = 401, body = crate::error::ErrorBody,
+            description = "`missing_signature`: the header is missing."),
+        (status = 403, body = crate::error::ErrorBody,
+            description = "`invalid_signature`: the signature does not match the body."),
+        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
+        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
+    ),
+)]
 async fn messenger_event(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -79,6 +124,28 @@ async fn messenger_event(
     store(&state, site, ChannelKind::Messenger, events).await
 }
 
+/// Receive a WhatsApp Cloud API webhook (`object: whatsapp_business_account`).
+#[utoipa::path(
+    post,
+    path = "/hooks/{site}/whatsapp",
+    tag = "webhooks",
+    params(
+        super::openapi::schemas::SitePath,
+        ("X-Hub-Signature-256" = String, Header, description = super::openapi::META_SIGNATURE),
+    ),
+    request_body(content = Object, description = "A WhatsApp Cloud API webhook (`object: whatsapp_business_account`)"),
+    responses(
+        (status = 200, description = "Stored, or ignored", body = super::openapi::schemas::HookReceipt),
+        (status = 400, body = crate::error::ErrorBody,
+            description = "`malformed_payload` or `unreadable_body`."),
+        (status = 401, body = crate::error::ErrorBody,
+            description = "`missing_signature`: the header is missing."),
+        (status = 403, body = crate::error::ErrorBody,
+            description = "`invalid_signature`: the signature does not match the body."),
+        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
+        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
+    ),
+)]
 async fn whatsapp_event(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -95,6 +162,25 @@ async fn whatsapp_event(
     store(&state, site, ChannelKind::Whatsapp, events).await
 }
 
+/// Meta's subscription handshake for Messenger.
+#[utoipa::path(
+    get,
+    path = "/hooks/{site}/messenger",
+    tag = "webhooks",
+    params(
+        super::openapi::schemas::SitePath,
+        ("hub.mode" = String, Query, description = "`subscribe`"),
+        ("hub.verify_token" = String, Query, description = "Equals the configured `verify_token`"),
+        ("hub.challenge" = String, Query, description = "Echoed back"),
+    ),
+    responses(
+        (status = 200, description = "The challenge", body = String, content_type = "text/plain"),
+        (status = 400, body = crate::error::ErrorBody, description = "`invalid_query`."),
+        (status = 403, body = crate::error::ErrorBody, description = "`invalid_verify_token`: \
+            `hub.mode` is not `subscribe` or `hub.verify_token` does not match."),
+        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
+    ),
+)]
 async fn messenger_handshake(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -108,6 +194,25 @@ async fn messenger_handshake(
     answer_handshake(&handshake, &page.verify_token)
 }
 
+/// Meta's subscription handshake for WhatsApp.
+#[utoipa::path(
+    get,
+    path = "/hooks/{site}/whatsapp",
+    tag = "webhooks",
+    params(
+        super::openapi::schemas::SitePath,
+        ("hub.mode" = String, Query, description = "`subscribe`"),
+        ("hub.verify_token" = String, Query, description = "Equals the configured `verify_token`"),
+        ("hub.challenge" = String, Query, description = "Echoed back"),
+    ),
+    responses(
+        (status = 200, description = "The challenge", body = String, content_type = "text/plain"),
+        (status = 400, body = crate::error::ErrorBody, description = "`invalid_query`."),
+        (status = 403, body = crate::error::ErrorBody, description = "`invalid_verify_token`: \
+            `hub.mode` is not `subscribe` or `hub.verify_token` does not match."),
+        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
+    ),
+)]
 async fn whatsapp_handshake(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -176,6 +281,8 @@ async fn store(
         state.store.record_inbound(batch).await?
     };
     if stored > 0 {
+        metrics::counter!("ferry_inbound_events_total", "platform" => channel.as_str())
+            .increment(stored as u64);
         state.wake.notify_one();
     }
     Ok(Json(

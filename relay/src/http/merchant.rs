@@ -7,13 +7,15 @@ use axum::{
     routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use super::{
     AppState,
     extract::{AppQuery, MerchantSite},
+    openapi::{NO_API_KEY, NO_SUBSCRIBER, STORAGE},
 };
 use crate::domain::{ChannelKind, Millis, SubscriberId};
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::store::{SubscriberFilter, SubscriberStatus};
 use crate::views::SubscriberView;
 
@@ -29,29 +31,60 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Query of `GET /v1/subscribers`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListQuery {
+    /// Only this messenger.
+    #[param(value_type = Option<super::openapi::ChannelKind>)]
     channel: Option<String>,
+    /// Only subscribers with this status.
+    #[param(value_type = Option<SubscriberStatus>)]
     status: Option<String>,
-    /// RFC 3339 time or `YYYY-MM-DD` (start of that day, UTC), inclusive.
+    /// Subscribed at or after: RFC 3339 time or `YYYY-MM-DD` (start of that day, UTC).
     since: Option<String>,
-    /// RFC 3339 time or `YYYY-MM-DD`, exclusive.
+    /// Subscribed before: RFC 3339 time or `YYYY-MM-DD` (start of that day, UTC).
     until: Option<String>,
-    /// The merchant's customer id a subscriber is linked to.
+    /// Only subscribers linked to this customer id (the token's `sub`).
     customer_id: Option<String>,
-    /// An order a subscription is about.
+    /// Only subscribers whose subscription is about this order.
     order_id: Option<String>,
+    /// Page size.
+    #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<u32>,
+    /// The `next_cursor` of the previous page.
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+/// One page of subscribers, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = SubscriberPage)]
 struct Page {
+    /// The subscribers.
     data: Vec<SubscriberView>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    #[schema(required = true)]
     next_cursor: Option<String>,
 }
 
+/// List subscribers.
+///
+/// Newest first; the filters combine. A full page carries `next_cursor`.
+#[utoipa::path(
+    get,
+    path = "/v1/subscribers",
+    tag = "merchant",
+    security(("site_api_key" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of subscribers", body = Page),
+        (status = 400, body = ErrorBody, description = "`invalid_channel`, `invalid_status`, \
+            `invalid_time` (since/until), `invalid_limit`, `invalid_cursor`, or \
+            `invalid_query` (an unknown or malformed parameter)."),
+        (status = 401, body = ErrorBody, description = NO_API_KEY),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
 async fn list_subscribers(
     State(state): State<AppState>,
     MerchantSite(site): MerchantSite,
@@ -116,6 +149,20 @@ async fn list_subscribers(
     }))
 }
 
+/// Get one subscriber.
+#[utoipa::path(
+    get,
+    path = "/v1/subscribers/{id}",
+    tag = "merchant",
+    security(("site_api_key" = [])),
+    params(("id" = i64, Path, description = "The subscriber's id")),
+    responses(
+        (status = 200, description = "The subscriber", body = SubscriberView),
+        (status = 401, body = ErrorBody, description = NO_API_KEY),
+        (status = 404, body = ErrorBody, description = NO_SUBSCRIBER),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
 async fn get_subscriber(
     State(state): State<AppState>,
     MerchantSite(site): MerchantSite,
@@ -136,6 +183,22 @@ async fn get_subscriber(
     Ok(Json(subscriber.into()))
 }
 
+/// Remove the customer link.
+///
+/// The subscription stays; the site's webhook gets `subscriber.unlinked` when there was a link.
+#[utoipa::path(
+    post,
+    path = "/v1/subscribers/{id}/unlink",
+    tag = "merchant",
+    security(("site_api_key" = [])),
+    params(("id" = i64, Path, description = "The subscriber's id")),
+    responses(
+        (status = 200, description = "The subscriber, now without `customer`", body = SubscriberView),
+        (status = 401, body = ErrorBody, description = NO_API_KEY),
+        (status = 404, body = ErrorBody, description = NO_SUBSCRIBER),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
 async fn unlink_subscriber(
     State(state): State<AppState>,
     MerchantSite(site): MerchantSite,
@@ -151,6 +214,23 @@ async fn unlink_subscriber(
     Ok(Json(subscriber.into()))
 }
 
+/// Delete a subscriber and erase their personal data.
+///
+/// Stored webhook bodies, queued messages, link codes and the customer data on their clicks
+/// go too; funnel counts stay, anonymous.
+#[utoipa::path(
+    delete,
+    path = "/v1/subscribers/{id}",
+    tag = "merchant",
+    security(("site_api_key" = [])),
+    params(("id" = i64, Path, description = "The subscriber's id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, body = ErrorBody, description = NO_API_KEY),
+        (status = 404, body = ErrorBody, description = NO_SUBSCRIBER),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
 async fn delete_subscriber(
     State(state): State<AppState>,
     MerchantSite(site): MerchantSite,

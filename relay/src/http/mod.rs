@@ -5,8 +5,10 @@ pub mod extract;
 mod health;
 mod hooks;
 mod merchant;
+pub(crate) mod openapi;
 pub mod rate_limit;
 mod widget_api;
+mod widget_events;
 mod widget_identity;
 
 use std::{path::PathBuf, sync::Arc};
@@ -65,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .merge(hooks::router())
         .merge(widget_api::router(state.clone()))
         .merge(merchant::router())
+        .merge(openapi::router())
         .merge(assets::router(&state.static_dir, state.sandbox.is_some()));
     if let Some(sandbox) = &state.sandbox {
         router = router.merge(crate::sandbox::router(sandbox.clone(), &state.static_dir));
@@ -73,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(assets::not_found)
         .method_not_allowed_fallback(assets::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.server.max_body_bytes))
+        .layer(axum::middleware::from_fn(crate::metrics::track_http))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,4 +1,4 @@
-//! The widget API under `/api/widget/{site}/`: config, funnel events and intents.
+//! The widget API under `/api/widget/{site}/`: routes, the origin check, and the site config.
 //!
 //! Browsers on the site's allowed origins only: every response carries CORS headers for the
 //! caller's origin when it is allowed, and a request from any other origin gets 403. POSTs
@@ -13,14 +13,13 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use ferry_wire::{ChannelButton, IntentReceipt, NewIntent, RefKind, WidgetConfig, WidgetEvent};
-use serde_json::json;
+use ferry_wire::{ChannelButton, RefKind, WidgetConfig};
 
-use super::{AppState, extract::AppJson, widget_identity};
+use super::openapi::{ORIGIN, RATE_LIMITED, UNKNOWN_SITE, schemas as doc};
+use super::{AppState, widget_events, widget_identity};
 use crate::config::SiteSettings;
-use crate::domain::{Attribution, ChannelKind, IntentRef, now_millis};
-use crate::error::{ApiError, ApiResult};
-use crate::store::{Intent, IntentOutcome, NewEvent};
+use crate::domain::ChannelKind;
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::texts;
 
 /// Routes of this module, behind the origin check.
@@ -29,11 +28,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/widget/{site}/config", get(config).options(preflight))
         .route(
             "/api/widget/{site}/events",
-            post(record_event).options(preflight),
+            post(widget_events::record_event).options(preflight),
         )
         .route(
             "/api/widget/{site}/intents",
-            post(record_intent).options(preflight),
+            post(widget_events::record_intent).options(preflight),
         )
         .route(
             "/api/widget/{site}/identity",
@@ -107,6 +106,24 @@ async fn preflight() -> impl IntoResponse {
     )
 }
 
+/// The widget's configuration.
+///
+/// Channels with deep-link templates, localised texts and colours.
+#[utoipa::path(
+    get,
+    path = "/api/widget/{site}/config",
+    tag = "widget",
+    operation_id = "widget_config",
+    params(doc::SitePath, doc::OriginHeader),
+    responses(
+        (status = 200, description = "The configuration", body = doc::WidgetConfig,
+            headers(("Cache-Control" = String, description = "`public, max-age=60`"))),
+        (status = 403, body = ErrorBody, description = ORIGIN),
+        (status = 404, body = ErrorBody, description = UNKNOWN_SITE),
+        (status = 429, body = ErrorBody, description = RATE_LIMITED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+    ),
+)]
 async fn config(State(state): State<AppState>, Path(site): Path<String>) -> ApiResult<Response> {
     let site = state.site(&site)?;
     let config = WidgetConfig {
@@ -175,108 +192,4 @@ fn button(kind: ChannelKind, link: String, ref_kind: RefKind) -> ChannelButton {
         link,
         ref_kind,
     }
-}
-
-async fn record_event(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    AppJson(event): AppJson<WidgetEvent>,
-) -> ApiResult<Response> {
-    let site = state.site(&site)?;
-    if let Some(channel) = event.channel {
-        enabled(site, channel)?;
-    }
-    let attribution = Attribution::from_visit(&event.visit)
-        .map_err(|e| ApiError::bad_request("invalid_visit", e.to_string()))?;
-    state
-        .store
-        .record_event(NewEvent {
-            site: site.id.clone(),
-            kind: event.kind.as_str().to_owned(),
-            channel: event.channel,
-            at: now_millis(),
-            attribution: Some(attribution),
-        })
-        .await?;
-    Ok((StatusCode::ACCEPTED, Json(json!({ "accepted": true }))).into_response())
-}
-
-async fn record_intent(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    AppJson(intent): AppJson<NewIntent>,
-) -> ApiResult<Response> {
-    let site = state.site(&site)?;
-    enabled(site, intent.channel)?;
-    let kind = if intent.channel == ChannelKind::Whatsapp {
-        RefKind::Code
-    } else {
-        RefKind::Token
-    };
-    let reference = IntentRef::parse(kind, &intent.reference)
-        .map_err(|e| ApiError::bad_request("invalid_ref", e.to_string()))?;
-    let attribution = Attribution::from_visit(&intent.visit)
-        .map_err(|e| ApiError::bad_request("invalid_visit", e.to_string()))?;
-    let order_from_page = intent
-        .order_id
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty());
-    if order_from_page.is_some_and(|o| o.len() > 128) {
-        return Err(ApiError::bad_request(
-            "invalid_order_id",
-            "order_id is at most 128 characters",
-        ));
-    }
-    // A bad token rejects the whole intent (nothing is stored); the widget then retries
-    // without it, so the visit is still attributed but links nobody.
-    let identity = match intent.token.as_deref() {
-        Some(token) => Some(widget_identity::verify(&state, site, token).await?),
-        None => None,
-    };
-    let customer = identity.as_ref().map(widget_identity::customer);
-    let order_id = identity
-        .as_ref()
-        .and_then(|i| i.order_id.clone())
-        .or_else(|| order_from_page.map(str::to_owned));
-    let masked = customer.as_ref().map(crate::domain::Customer::masked);
-    let outcome = state
-        .store
-        .record_intent(Intent {
-            site: site.id.clone(),
-            channel: intent.channel,
-            reference: reference.as_str().to_owned(),
-            created_at: now_millis(),
-            attribution,
-            customer,
-            order_id,
-            linked_at: None,
-        })
-        .await?;
-    let body = Json(IntentReceipt {
-        reference: reference.as_str().to_owned(),
-        customer: masked,
-    });
-    match outcome {
-        IntentOutcome::Created => Ok((StatusCode::CREATED, body).into_response()),
-        IntentOutcome::AlreadyRecorded => Ok((StatusCode::OK, body).into_response()),
-        IntentOutcome::Conflict => Err(ApiError::conflict(
-            "ref_taken",
-            "another visit already uses this ref; generate a new one",
-        )),
-    }
-}
-
-fn enabled(site: &SiteSettings, channel: ChannelKind) -> ApiResult<()> {
-    let on = match channel {
-        ChannelKind::Telegram => site.telegram.is_some(),
-        ChannelKind::Whatsapp => site.whatsapp.is_some(),
-        ChannelKind::Messenger => site.messenger.is_some(),
-    };
-    on.then_some(()).ok_or_else(|| {
-        ApiError::bad_request(
-            "channel_not_enabled",
-            format!("site {} has no {} channel", site.id, channel.as_str()),
-        )
-    })
 }

@@ -9,12 +9,16 @@ use axum::{
 };
 use ferry_wire::{IdentityRequest, IdentityStatus, LinkRequest, LinkResult, LinkedSubscription};
 use serde::Deserialize;
+use utoipa::IntoParams;
 
+use super::openapi::{
+    BAD_TOKEN, NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, UNKNOWN_SITE, schemas as doc,
+};
 use super::{AppState, extract::AppJson, extract::AppQuery};
 use crate::channels::OutboundMessage;
 use crate::config::SiteSettings;
 use crate::domain::Customer;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::identity::Identity;
 use crate::store::{LinkCodeError, SubscriberFilter};
 use crate::texts;
@@ -42,6 +46,27 @@ pub(super) fn customer(identity: &Identity) -> Customer {
 }
 
 /// `POST /api/widget/{site}/identity`: where is this customer subscribed and linked?
+#[utoipa::path(
+    post,
+    path = "/api/widget/{site}/identity",
+    tag = "widget",
+    operation_id = "widget_identity",
+    summary = "Where a customer token's customer is subscribed and linked.",
+    params(doc::SitePath, doc::OriginHeader),
+    request_body = doc::IdentityRequest,
+    responses(
+        (status = 200, description = "The customer, masked, and their subscriptions",
+            body = doc::IdentityStatus),
+        (status = 400, body = ErrorBody, description = "`invalid_json`."),
+        (status = 401, body = ErrorBody, description = BAD_TOKEN),
+        (status = 403, body = ErrorBody, description = ORIGIN),
+        (status = 404, body = ErrorBody, description = UNKNOWN_SITE),
+        (status = 415, body = ErrorBody, description = NOT_JSON),
+        (status = 429, body = ErrorBody, description = RATE_LIMITED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
 pub(super) async fn status(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -71,6 +96,30 @@ pub(super) async fn status(
 }
 
 /// `POST /api/widget/{site}/links`: the logged-in page completes a link the bot offered.
+#[utoipa::path(
+    post,
+    path = "/api/widget/{site}/links",
+    tag = "widget",
+    operation_id = "complete_link",
+    summary = "Complete an in-chat account link on the merchant's logged-in page.",
+    description = "Link codes work once, for 30 minutes; the bot confirms the link in the chat.",
+    params(doc::SitePath, doc::OriginHeader),
+    request_body = doc::LinkRequest,
+    responses(
+        (status = 200, description = "Linked", body = doc::LinkResult),
+        (status = 400, body = ErrorBody, description = "`invalid_json` or `invalid_link_code`."),
+        (status = 401, body = ErrorBody, description = BAD_TOKEN),
+        (status = 403, body = ErrorBody, description = ORIGIN),
+        (status = 404, body = ErrorBody, description = "`unknown_site`, or \
+            `link_code_not_found`: no such link code."),
+        (status = 409, body = ErrorBody, description = "`link_code_used`: the code was used."),
+        (status = 410, body = ErrorBody, description = "`link_code_expired`."),
+        (status = 415, body = ErrorBody, description = NOT_JSON),
+        (status = 429, body = ErrorBody, description = RATE_LIMITED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
 pub(super) async fn complete(
     State(state): State<AppState>,
     Path(site): Path<String>,
@@ -123,14 +172,37 @@ pub(super) async fn complete(
 }
 
 /// Query of `GET /api/widget/{site}/qr.svg`.
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub(super) struct QrQuery {
+    /// One of the site's deep links (from the config, with its ref filled in).
+    #[param(max_length = 2048)]
     link: String,
 }
 
 /// `GET /api/widget/{site}/qr.svg?link=…`: a QR code of one of the site's deep links, so a
 /// desktop visitor can open a phone-first messenger. Other URLs are refused: this is no open
 /// QR service.
+#[utoipa::path(
+    get,
+    path = "/api/widget/{site}/qr.svg",
+    tag = "widget",
+    operation_id = "deep_link_qr_code",
+    summary = "A QR code of one of the site's deep links.",
+    description = "For desktop visitors to open a phone-first messenger. Links that are not \
+        the site's own are refused.",
+    params(doc::SitePath, doc::OriginHeader, QrQuery),
+    responses(
+        (status = 200, description = "The QR code", body = String, content_type = "image/svg+xml",
+            headers(("Cache-Control" = String, description = "`public, max-age=86400`"))),
+        (status = 400, body = ErrorBody, description = "`invalid_link` (not one of the site's \
+            links) or `invalid_query`."),
+        (status = 403, body = ErrorBody, description = ORIGIN),
+        (status = 404, body = ErrorBody, description = UNKNOWN_SITE),
+        (status = 429, body = ErrorBody, description = RATE_LIMITED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+    ),
+)]
 pub(super) async fn qr(
     State(state): State<AppState>,
     Path(site): Path<String>,

@@ -83,7 +83,7 @@ pub enum IntentOutcome {
 }
 
 /// Whether a subscriber may be messaged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriberStatus {
     /// Subscribed.
@@ -243,16 +243,21 @@ pub struct LinkCode {
     pub expires_at: Millis,
 }
 
-/// A subscriber event the merchant's webhook receives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A subscriber event the merchant's webhook receives (serialised as `as_str` names it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = MerchantWebhookType)]
 pub enum MerchantEvent {
-    /// `subscriber.created`
+    /// `subscriber.created`: a new subscriber arrived.
+    #[serde(rename = "subscriber.created")]
     Created,
-    /// `subscriber.linked`
+    /// `subscriber.linked`: the subscriber was linked to a customer account.
+    #[serde(rename = "subscriber.linked")]
     Linked,
-    /// `subscriber.unlinked`
+    /// `subscriber.unlinked`: the customer link was removed.
+    #[serde(rename = "subscriber.unlinked")]
     Unlinked,
-    /// `subscriber.unsubscribed`
+    /// `subscriber.unsubscribed`: the subscriber asked to stop or blocked the bot.
+    #[serde(rename = "subscriber.unsubscribed")]
     Unsubscribed,
 }
 

@@ -1,0 +1,263 @@
+//! Schema-only types: the `ferry-wire` types the widget API exchanges, and the few small
+//! bodies handlers build with `json!`.
+//!
+//! `ferry-wire` stays serde-only (the widget's WebAssembly build depends on it), so these twins
+//! describe its JSON here. They are never built; `super::tests` serialises real wire values
+//! and checks every field against these schemas, so a field added there and not here fails.
+
+// Described, never constructed.
+#![allow(dead_code)]
+
+use utoipa::{IntoParams, ToSchema};
+
+/// The `{site}` of the widget API and the webhooks.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SitePath {
+    /// The site id (`data-site` in the embed snippet).
+    site: String,
+}
+
+/// The page's origin, which must be one of the site's allowed origins.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct OriginHeader {
+    /// Sent by browsers; required for writes, optional for reads.
+    #[param(rename = "Origin", value_type = String, required = false)]
+    origin: Option<String>,
+}
+
+/// A messenger.
+#[derive(ToSchema)]
+#[schema(as = Channel)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    /// Telegram bot, deep link `t.me/<bot>?start=<ref>`.
+    Telegram,
+    /// WhatsApp Cloud API number, deep link `wa.me/<digits>?text=<text with code>`.
+    Whatsapp,
+    /// Facebook Messenger page, deep link `m.me/<page>?ref=<ref>`.
+    Messenger,
+}
+
+/// Which kind of ref a channel's deep link carries.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum RefKind {
+    /// 22 characters of base64url (16 random bytes): Telegram `start`, Messenger `ref`.
+    Token,
+    /// 8 characters of Crockford base32, readable inside WhatsApp's prefilled text.
+    Code,
+}
+
+/// Where the launcher sits on the page.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum LauncherPosition {
+    /// Bottom right corner.
+    Right,
+    /// Bottom left corner.
+    Left,
+}
+
+/// Everything the widget needs to draw itself.
+#[derive(ToSchema)]
+pub struct WidgetConfig {
+    /// The site id from the embed snippet's `data-site`.
+    site: String,
+    /// The merchant's name, shown in the panel header.
+    name: String,
+    /// The site's language (BCP 47); the texts are already in it.
+    locale: String,
+    /// Accent colour as `#rrggbb`.
+    #[schema(pattern = "^#[0-9a-fA-F]{6}$")]
+    accent: String,
+    #[serde(default)]
+    position: LauncherPosition,
+    texts: WidgetTexts,
+    /// The site's enabled channels, in display order.
+    channels: Vec<ChannelButton>,
+}
+
+/// Texts the widget shows, already localised by the relay.
+#[derive(ToSchema)]
+struct WidgetTexts {
+    /// Accessible label of the floating launcher button.
+    launcher: String,
+    /// Panel title.
+    title: String,
+    /// One line under the title saying what the visitor gets.
+    subtitle: String,
+    /// Small print at the bottom: how to stop.
+    footer: String,
+    /// Label of the panel's close button.
+    close: String,
+}
+
+/// One "continue in …" button.
+#[derive(ToSchema)]
+struct ChannelButton {
+    kind: ChannelKind,
+    /// Button text.
+    label: String,
+    /// Deep link with the literal placeholder `{ref}` where the widget puts the ref.
+    link: String,
+    ref_kind: RefKind,
+}
+
+/// UTM parameters of the landing URL.
+#[derive(ToSchema)]
+struct Utm {
+    /// `utm_source`
+    source: Option<String>,
+    /// `utm_medium`
+    medium: Option<String>,
+    /// `utm_campaign`
+    campaign: Option<String>,
+    /// `utm_content`
+    content: Option<String>,
+    /// `utm_term`
+    term: Option<String>,
+}
+
+/// The visitor's device class, as the widget judged it.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum DeviceClass {
+    /// Phone-sized touch screen.
+    Mobile,
+    /// Tablet-sized touch screen.
+    Tablet,
+    /// Anything with a fine pointer or a wide screen (the default).
+    Desktop,
+}
+
+/// What the widget knows about the visit; every event and intent carries it.
+#[derive(ToSchema)]
+struct Visit {
+    /// Full http(s) URL of the page the widget runs on (at most 2048 characters).
+    page_url: String,
+    /// `document.referrer`, if any.
+    referrer: Option<String>,
+    #[serde(default)]
+    utm: Utm,
+    /// Where the widget was shown: `floating`, `inline`, `checkout` or the merchant's own name
+    /// (1–32 characters of `a-z`, `0-9`, `_`, `-`).
+    placement: String,
+    /// The browser's language, e.g. `en-US`.
+    locale: Option<String>,
+    #[serde(default)]
+    device: DeviceClass,
+}
+
+/// A visitor tapped a channel button.
+#[derive(ToSchema)]
+pub struct NewIntent {
+    /// The ref the widget generated and put into the deep link (token or code per `ref_kind`).
+    #[serde(rename = "ref")]
+    reference: String,
+    channel: ChannelKind,
+    visit: Visit,
+    /// A JWT signed by the merchant's backend for the logged-in customer (see the README).
+    token: Option<String>,
+    /// The order this opt-in is about (`data-ferry-order`, at most 128 characters); the
+    /// token's `order_id` wins.
+    order_id: Option<String>,
+}
+
+/// The ref as stored, and whose account it will link when the intent carried a token.
+#[derive(ToSchema)]
+pub struct IntentReceipt {
+    /// The ref as stored (codes normalised).
+    #[serde(rename = "ref")]
+    reference: String,
+    /// The verified customer, masked (`j***@example.com`).
+    customer: Option<String>,
+}
+
+/// Who is this token, and where are they subscribed?
+#[derive(ToSchema)]
+pub struct IdentityRequest {
+    /// The merchant-signed JWT.
+    token: String,
+}
+
+/// The customer a token names and their linked subscriptions.
+#[derive(ToSchema)]
+pub struct IdentityStatus {
+    /// The customer, masked for display (`j***@example.com`, or a masked id).
+    customer: String,
+    /// Channels where this customer is subscribed and linked.
+    subscriptions: Vec<LinkedSubscription>,
+}
+
+/// One messenger subscription linked to a customer.
+#[derive(ToSchema)]
+struct LinkedSubscription {
+    channel: ChannelKind,
+    /// `active` or `unsubscribed`.
+    status: String,
+}
+
+/// Complete an in-chat link on the merchant's logged-in page.
+#[derive(ToSchema)]
+pub struct LinkRequest {
+    /// The one-time code from the bot's "link your account" button (`?ferry_link=`).
+    code: String,
+    /// The merchant-signed JWT of the logged-in customer.
+    token: String,
+}
+
+/// The link is made.
+#[derive(ToSchema)]
+pub struct LinkResult {
+    channel: ChannelKind,
+    /// The customer, masked.
+    customer: String,
+}
+
+/// Funnel steps the widget reports.
+#[derive(ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum WidgetEventKind {
+    /// The launcher (or an inline block) was shown.
+    View,
+    /// The visitor opened the panel.
+    Open,
+    /// The visitor tapped a channel button.
+    Click,
+}
+
+/// One funnel step.
+#[derive(ToSchema)]
+pub struct WidgetEvent {
+    kind: WidgetEventKind,
+    /// The channel, for clicks.
+    channel: Option<ChannelKind>,
+    visit: Visit,
+}
+
+/// The event is recorded.
+#[derive(ToSchema)]
+pub struct Accepted {
+    /// Always `true`.
+    accepted: bool,
+}
+
+/// A platform webhook is stored.
+#[derive(ToSchema)]
+pub struct HookReceipt {
+    /// Always `true`.
+    ok: bool,
+    /// Events found in the body (ignored kinds are not counted).
+    received: u32,
+    /// Events not seen before (the rest were retries).
+    new: u32,
+}
+
+/// The process, or its database, answers.
+#[derive(ToSchema)]
+pub struct HealthStatus {
+    /// `ok` for `/healthz`, `ready` for `/readyz`.
+    status: String,
+}
