@@ -96,6 +96,10 @@ impl Worker {
                     () = self.wake.notified() => {}
                     () = tokio::time::sleep(Duration::from_secs(1)) => {}
                 }
+            } else if is_done(shutdown.as_mut()).await {
+                // Between steps, never inside one: a step cut short could send a message and
+                // not record it, and it would be sent again after the restart.
+                return;
             }
         }
     }
@@ -204,6 +208,11 @@ impl Worker {
             },
         }
     }
+}
+
+/// Whether `future` has completed, without waiting for it.
+async fn is_done(mut future: std::pin::Pin<&mut impl Future<Output = ()>>) -> bool {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(future.as_mut().poll(cx).is_ready())).await
 }
 
 /// Exponential backoff from 2 s doubling to at most an hour, or what the platform asked for.

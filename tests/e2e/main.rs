@@ -18,6 +18,8 @@ mod merchant_webhooks;
 mod merchant_api;
 // Prometheus metrics.
 mod metrics;
+// The whole relay running and stopping, worker included.
+mod lifecycle;
 // Other projects' captured payloads through our parsers, when ../shared is present.
 mod shared_captures;
 // Serving the widget's files: compression, caching, CORS.
