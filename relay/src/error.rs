@@ -13,6 +13,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::channels::PayloadError;
+use crate::links::LinkCodeError;
 use crate::store::StoreError;
 
 /// An error answered to an HTTP client.
@@ -81,6 +82,9 @@ pub enum ApiError {
     /// 503: storage failed; the request may be retried.
     #[error("storage is unavailable")]
     Unavailable(#[from] StoreError),
+    /// 503: a part of the relay is failing (`/readyz`).
+    #[error("not ready: {0}")]
+    NotReady(String),
 }
 
 impl ApiError {
@@ -139,6 +143,24 @@ impl ApiError {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+            Self::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
+        }
+    }
+}
+
+impl From<LinkCodeError> for ApiError {
+    fn from(error: LinkCodeError) -> Self {
+        match error {
+            LinkCodeError::NotFound => Self::not_found(
+                "link_code_not_found",
+                "no such link code; ask the bot for a new link",
+            ),
+            LinkCodeError::Expired => Self::Gone {
+                code: "link_code_expired",
+                message: "this link has expired; send LINK to the bot for a new one".into(),
+            },
+            LinkCodeError::Used => Self::conflict("link_code_used", "this link was already used"),
+            LinkCodeError::Store(error) => Self::Unavailable(error),
         }
     }
 }

@@ -1,69 +1,214 @@
-//! What an inbound event means: subscribe, attribute, link an account, opt out, reply.
+//! What inbound events mean: subscribe, attribute, link an account, opt out, reply.
 //!
 //! `decide` is pure — given the event, the subscriber as stored and the matching intent, it
-//! returns the effects — so the rules are unit-tested without a database. `process` gathers
-//! the inputs from the store and commits the effects atomically with the event's "processed" mark.
+//! returns the effects — so the rules are unit-tested without a database. `process` runs a
+//! claimed batch: it reads what each decision needs, decides, and hands every result to the
+//! store in one call, so a batch costs one commit. One bad event fails alone: an event that
+//! cannot be read back, belongs to a site no longer configured, or makes the rules panic is
+//! parked with its error; a storage hiccup is retried on `RetryPolicy::INBOUND`'s schedule.
 
 mod decide;
 
+use std::collections::HashSet;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use futures_util::future::join_all;
+
 use crate::channels::{InboundEvent, InboundKind};
-use crate::config::SiteSettings;
-use crate::domain::{ChannelKind, IntentRef, Millis, find_whatsapp_code, now_millis};
-use crate::store::{Intent, Store, StoreResult, StoredInbound};
+use crate::config::{Settings, SiteSettings};
+use crate::domain::{ChannelKind, IntentRef, Millis, NextAttempt, RetryPolicy, find_whatsapp_code};
+use crate::store::{
+    AccountChange, ClaimedInbound, Commit, Effects, InboundResolution, Intent, LinkVia, Store,
+    StoreResult, SubscriberChange,
+};
 use ferry_wire::RefKind;
 
 pub use decide::{Context, decide};
 
-/// How long after a click its ref still attributes a subscriber (30 days).
-pub const INTENT_LIFETIME_MS: i64 = 30 * 24 * 3600 * 1000;
 /// How long an in-chat link code may be used.
 pub const LINK_CODE_LIFETIME_MS: i64 = 30 * 60 * 1000;
 
-/// Processes one stored inbound event: reads what the decision needs, decides, commits.
-pub async fn process(
-    store: &dyn Store,
-    site: &SiteSettings,
-    inbound: &StoredInbound,
-) -> StoreResult<()> {
-    let event = &inbound.event;
-    let subscriber = store
-        .find_subscriber(&site.id, inbound.channel, &event.user)
-        .await?;
-    let (reference, intent) = match_intent(store, site, inbound.channel, event).await?;
-    let context = Context {
-        site,
-        channel: inbound.channel,
-        now: now_millis(),
-        fresh_code: new_link_code(),
-    };
-    let effects = decide(
-        &context,
-        event,
-        subscriber.as_ref(),
-        reference,
-        intent.as_ref(),
-    );
-    let created = matches!(
-        effects.subscriber,
-        crate::store::SubscriberChange::Create(_)
-    );
-    store.commit_inbound(inbound.id, effects).await?;
-    if created {
-        metrics::counter!("ferry_subscriptions_total", "platform" => inbound.channel.as_str())
-            .increment(1);
-    }
-    Ok(())
+/// What one processed batch amounted to.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Processed {
+    /// Events whose effects were committed.
+    pub committed: usize,
+    /// New subscribers among them.
+    pub subscribed: usize,
+    /// Events that failed and were scheduled again or parked.
+    pub failed: usize,
 }
 
-/// Finds the ref an event carries and the intent it belongs to. For WhatsApp the code is looked
-/// for in the text: the one after "ref" first, then any code-shaped word that matches an intent.
+/// Processes a claimed batch for `owner` at `now`; see the module docs.
+pub async fn process(
+    store: &dyn Store,
+    settings: &Settings,
+    owner: &str,
+    batch: Vec<ClaimedInbound>,
+    now: Millis,
+) -> StoreResult<Processed> {
+    let decisions = join_all(batch.iter().map(|item| resolve(store, settings, item, now))).await;
+    let mut resolutions = Vec::with_capacity(batch.len());
+    let mut spent_refs = HashSet::new();
+    for (item, decision) in batch.iter().zip(decisions) {
+        let resolution = match decision {
+            // Two events in one batch spending the same ref: the later one is decided again
+            // after the first is committed, so it sees the ref as spent.
+            InboundResolution::Processed(effects)
+                if spends_ref(&effects)
+                    .is_some_and(|r| !spent_refs.insert((item.site.clone(), r))) =>
+            {
+                InboundResolution::Release
+            }
+            other => other,
+        };
+        resolutions.push((item.id, resolution));
+    }
+    let subscribing: HashSet<i64> = resolutions
+        .iter()
+        .filter(|(_, r)| {
+            matches!(r, InboundResolution::Processed(e) if matches!(e.subscriber, SubscriberChange::Create(_)))
+        })
+        .map(|(id, _)| *id)
+        .collect();
+    let failures: Vec<bool> = resolutions
+        .iter()
+        .map(|(_, r)| {
+            matches!(
+                r,
+                InboundResolution::Retry { .. } | InboundResolution::Park { .. }
+            )
+        })
+        .collect();
+    let ids: Vec<i64> = resolutions.iter().map(|(id, _)| *id).collect();
+    let commits = store.resolve_inbound(owner, resolutions, now).await?;
+    let mut outcome = Processed::default();
+    let mut refused = Vec::new();
+    for ((id, commit), failed) in ids.iter().zip(commits).zip(failures) {
+        match commit {
+            Commit::Done(_) if failed => outcome.failed += 1,
+            Commit::Done(_) => {
+                outcome.committed += 1;
+                if subscribing.contains(id) {
+                    outcome.subscribed += 1;
+                    let platform = batch
+                        .iter()
+                        .find(|b| b.id == *id)
+                        .map_or("unknown", |b| b.channel.as_str());
+                    metrics::counter!("ferry_subscriptions_total", "platform" => platform)
+                        .increment(1);
+                }
+            }
+            Commit::Failed(error) => {
+                tracing::warn!(inbound = id, %error, "the database refused an event's effects");
+                let attempts = batch.iter().find(|b| b.id == *id).map_or(0, |b| b.attempts);
+                refused.push((*id, retry_or_park(attempts, now, error)));
+                outcome.failed += 1;
+            }
+            Commit::LinkSpent => {}
+            Commit::LeaseLost => {
+                tracing::warn!(inbound = id, "lease ended before the event was committed");
+            }
+        }
+    }
+    if !refused.is_empty() {
+        store.resolve_inbound(owner, refused, now).await?;
+    }
+    metrics::counter!("ferry_inbound_processed_total", "outcome" => "ok")
+        .increment(outcome.committed as u64);
+    metrics::counter!("ferry_inbound_processed_total", "outcome" => "failed")
+        .increment(outcome.failed as u64);
+    Ok(outcome)
+}
+
+/// Decides one claimed event, never failing the batch.
+async fn resolve(
+    store: &dyn Store,
+    settings: &Settings,
+    item: &ClaimedInbound,
+    now: Millis,
+) -> InboundResolution {
+    let Some(site) = settings.site(&item.site) else {
+        return park(item, "the site is no longer configured".into());
+    };
+    let event = match &item.event {
+        Ok(event) => event,
+        Err(error) => return park(item, format!("the stored event cannot be read: {error}")),
+    };
+    let inputs = async {
+        let subscriber = store
+            .find_subscriber(&site.id, item.channel, &event.user)
+            .await?;
+        let (reference, intent) = match_intent(store, site, item.channel, event, now).await?;
+        StoreResult::Ok((subscriber, reference, intent))
+    };
+    let (subscriber, reference, intent) = match inputs.await {
+        Ok(inputs) => inputs,
+        Err(error) => return retry_or_park(item.attempts, now, error.to_string()),
+    };
+    let context = Context {
+        site,
+        channel: item.channel,
+        now,
+        fresh_code: new_link_code(),
+    };
+    let decided = catch_unwind(AssertUnwindSafe(|| {
+        decide(
+            &context,
+            event,
+            subscriber.as_ref(),
+            reference,
+            intent.as_ref(),
+        )
+    }));
+    match decided {
+        Ok(mut effects) => {
+            for (index, reply) in effects.replies.iter_mut().enumerate() {
+                reply.dedupe_key = format!("inbound:{}:{index}", item.id);
+            }
+            InboundResolution::Processed(Box::new(effects))
+        }
+        Err(_) => park(item, "the rules panicked on this event".into()),
+    }
+}
+
+fn park(item: &ClaimedInbound, error: String) -> InboundResolution {
+    tracing::warn!(inbound = item.id, site = %item.site, %error, "webhook event parked");
+    InboundResolution::Park { error }
+}
+
+fn retry_or_park(attempts: u32, now: Millis, error: String) -> InboundResolution {
+    match RetryPolicy::INBOUND.after_failure(attempts, now, None) {
+        NextAttempt::At(at) => InboundResolution::Retry { at, error },
+        NextAttempt::GiveUp => InboundResolution::Park { error },
+    }
+}
+
+/// The ref whose single link these effects spend.
+fn spends_ref(effects: &Effects) -> Option<String> {
+    match &effects.account {
+        AccountChange::Link {
+            via: LinkVia::Ref(reference),
+            ..
+        } => Some(reference.clone()),
+        _ => None,
+    }
+}
+
+/// Finds the ref an event carries and the intent it belongs to (registered within the intent
+/// lifetime before the event). For WhatsApp the code is looked for in the text: the one after
+/// "ref" first, then any code-shaped word that matches an intent.
 async fn match_intent(
     store: &dyn Store,
     site: &SiteSettings,
     channel: ChannelKind,
     event: &InboundEvent,
+    now: Millis,
 ) -> StoreResult<(Option<String>, Option<Intent>)> {
-    let not_before: Millis = event.at.min(now_millis()) - INTENT_LIFETIME_MS;
+    let not_before = event
+        .at
+        .min(now)
+        .saturating_sub(crate::intents::INTENT_LIFETIME_MS);
     let (marked, others) = match (&event.kind, channel) {
         (
             InboundKind::Start {
@@ -90,10 +235,8 @@ async fn match_intent(
         if IntentRef::parse(kind, &candidate).is_err() {
             continue;
         }
-        if let Some(intent) = store
-            .find_intent(&site.id, channel, &candidate, not_before)
-            .await?
-        {
+        let found = store.find_intent(&site.id, channel, &candidate).await?;
+        if let Some(intent) = found.filter(|i| i.created_at >= not_before) {
             return Ok((Some(candidate), Some(intent)));
         }
     }

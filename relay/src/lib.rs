@@ -19,12 +19,16 @@
 
 pub mod channels;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod health;
 pub mod http;
 pub mod identity;
 pub mod ingest;
+pub mod intents;
+pub mod links;
 pub mod merchant_webhooks;
 pub mod metrics;
 pub mod sandbox;

@@ -10,11 +10,8 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 use crate::config::MerchantWebhookSettings;
-use crate::domain::now_millis;
-use crate::store::{DeliveryResult, StoredWebhook};
-
-/// Deliveries attempted before a webhook is kept as failed (backoff caps at an hour).
-pub const MAX_ATTEMPTS: i64 = 20;
+use crate::domain::{Millis, NextAttempt, RetryPolicy, now_millis};
+use crate::store::{ClaimedWebhook, DeliveryResult, WebhookContent};
 
 /// The `Ferry-Signature` header value for `body` sent at `timestamp` (unix seconds).
 pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
@@ -29,23 +26,52 @@ pub fn signature(secret: &str, timestamp: i64, body: &str) -> String {
     )
 }
 
-/// POSTs one webhook and says what to do with it next.
+/// The JSON body of a claimed webhook: rendered from its snapshot, or as an earlier version
+/// queued it.
+pub fn body(site: &str, webhook: &ClaimedWebhook) -> Result<String, String> {
+    match &webhook.content {
+        WebhookContent::Snapshot(subscriber) => Ok(crate::views::webhook_body(
+            &webhook.event_id,
+            webhook.event,
+            site,
+            subscriber.as_ref().clone(),
+            webhook.created_at,
+        )),
+        WebhookContent::Body(body) => Ok(body.clone()),
+        WebhookContent::Unreadable(error) => {
+            Err(format!("the stored webhook cannot be read: {error}"))
+        }
+    }
+}
+
+/// POSTs one webhook and says what to do with it next (`now` schedules a retry; the signature
+/// carries the wall-clock time, which is what receivers compare it with).
 pub async fn deliver(
     http: &reqwest::Client,
     endpoint: &MerchantWebhookSettings,
-    webhook: &StoredWebhook,
+    webhook: &ClaimedWebhook,
+    now: Millis,
 ) -> DeliveryResult {
+    let payload = match body(&webhook.site, webhook) {
+        Ok(payload) => payload,
+        Err(error) => {
+            return DeliveryResult::Failed {
+                error,
+                unsubscribe: false,
+            };
+        }
+    };
     let timestamp = now_millis() / 1000;
     let response = http
         .post(&endpoint.url)
         .header("content-type", "application/json")
-        .header("ferry-event", &webhook.event_type)
+        .header("ferry-event", webhook.event.as_str())
         .header("ferry-delivery", webhook.id.to_string())
         .header(
             "ferry-signature",
-            signature(endpoint.secret.expose(), timestamp, &webhook.payload),
+            signature(endpoint.secret.expose(), timestamp, &payload),
         )
-        .body(webhook.payload.clone())
+        .body(payload)
         .send()
         .await;
     let error = match response {
@@ -57,16 +83,13 @@ pub async fn deliver(
         Ok(response) => format!("the endpoint answered {}", response.status()),
         Err(error) => format!("request failed: {}", error.without_url()),
     };
-    if webhook.attempts + 1 >= MAX_ATTEMPTS {
-        DeliveryResult::Failed {
-            error: format!("gave up after {MAX_ATTEMPTS} attempts: {error}"),
+    let policy = RetryPolicy::MERCHANT_WEBHOOKS;
+    match policy.after_failure(webhook.attempts, now, None) {
+        NextAttempt::At(at) => DeliveryResult::Retry { at, error },
+        NextAttempt::GiveUp => DeliveryResult::Failed {
+            error: format!("gave up after {} attempts: {error}", policy.max_attempts),
             unsubscribe: false,
-        }
-    } else {
-        DeliveryResult::Retry {
-            at: now_millis() + crate::worker::retry_delay_ms(webhook.attempts, None),
-            error,
-        }
+        },
     }
 }
 

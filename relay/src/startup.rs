@@ -2,19 +2,24 @@
 //!
 //! `Application::build` takes settings and an already bound listener (tests bind port 0);
 //! `serve` runs the HTTP server until the shutdown future completes; the worker is a separate
-//! handle so tests can drive it a step at a time while production runs it in the background.
+//! handle so tests can drive it a step at a time. `run` is what `ferry serve` does: the server,
+//! the worker's three loops and the store's background task under one supervisor — if any of
+//! them stops on its own, the others are stopped and `run` returns the reason, so the process
+//! exits non-zero and its supervisor (systemd, the orchestrator) restarts it.
 
 use std::{net::SocketAddr, path::PathBuf, sync::Arc};
 
 use anyhow::Context;
-use tokio::{net::TcpListener, sync::Notify};
+use tokio::{net::TcpListener, task::JoinSet};
 
 use crate::channels::Platforms;
+use crate::clock::{SharedClock, SystemClock};
 use crate::config::Settings;
+use crate::health::Health;
 use crate::http::{AppState, router};
 use crate::sandbox::{self, Sandbox};
-use crate::store;
-use crate::worker::Worker;
+use crate::store::{self, WorkSignals};
+use crate::worker::{Shutdown, Worker};
 
 /// A built relay, bound to its listener, not yet serving.
 pub struct Application {
@@ -25,7 +30,16 @@ pub struct Application {
 
 impl Application {
     /// Opens the store (migrating it), prepares the platforms and the sandbox, binds nothing new.
-    pub async fn build(mut settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings, listener: TcpListener) -> anyhow::Result<Self> {
+        Self::build_with_clock(settings, listener, Arc::new(SystemClock)).await
+    }
+
+    /// `build`, with the clock every time decision reads (tests move it forward).
+    pub async fn build_with_clock(
+        mut settings: Settings,
+        listener: TcpListener,
+        clock: SharedClock,
+    ) -> anyhow::Result<Self> {
         let address = listener
             .local_addr()
             .context("reading the listener's address")?;
@@ -46,7 +60,8 @@ impl Application {
         }
         crate::metrics::init();
         let settings = Arc::new(settings);
-        let store = store::connect(&settings.server.database_url)
+        let signals = WorkSignals::default();
+        let store = store::connect(&settings.server.database_url, signals.clone())
             .await
             .with_context(|| {
                 format!(
@@ -63,7 +78,7 @@ impl Application {
                 .unwrap_or_default();
             Arc::new(Sandbox::new(settings.clone(), public_url.clone(), http))
         });
-        let wake = Arc::new(Notify::new());
+        let health = Health::default();
         let api_keys = settings
             .sites
             .iter()
@@ -76,12 +91,20 @@ impl Application {
             .unwrap_or_else(default_static_dir);
         let verifier = crate::identity::Verifier::new(platforms.http_client());
         let settings_for_limits = settings.clone();
-        let worker = Worker::new(store.clone(), settings.clone(), platforms, wake.clone());
+        let worker = Worker::new(
+            store.clone(),
+            settings.clone(),
+            platforms,
+            clock.clone(),
+            signals,
+            health.clone(),
+        );
         let state = AppState {
             settings,
             store,
             public_url: public_url.into(),
-            wake,
+            clock,
+            health,
             sandbox,
             static_dir: Arc::new(static_dir),
             api_keys: Arc::new(api_keys),
@@ -127,20 +150,69 @@ impl Application {
             .await
     }
 
-    /// Serves HTTP and runs the worker in the background until `shutdown` completes.
+    /// Serves HTTP and runs the worker until `shutdown` completes, under one supervisor: if
+    /// any part stops on its own, everything is stopped and the reason returned.
     pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let (stop_worker, worker_stopped) = tokio::sync::oneshot::channel::<()>();
-        let worker = tokio::spawn(self.worker.clone().run_until_stopped(async move {
-            let _ = worker_stopped.await;
-        }));
-        let served = self.serve(shutdown).await;
-        let _ = stop_worker.send(());
-        let _ = worker.await;
-        served
+    ) -> anyhow::Result<()> {
+        let stop = Shutdown::new();
+        let health = self.state.health.clone();
+        let store = self.state.store.clone();
+        let worker = self.worker.clone();
+        tracing::info!(owner = worker.owner(), "worker started");
+        let mut parts: JoinSet<(&'static str, Result<(), String>)> = JoinSet::new();
+        let server_stop = stop.clone();
+        parts.spawn(async move {
+            let served = self.serve(server_stop.cancelled_owned()).await;
+            ("HTTP server", served.map_err(|e| e.to_string()))
+        });
+        parts.spawn(part(
+            "inbound worker",
+            worker.clone().run_inbound(stop.clone()),
+        ));
+        parts.spawn(part(
+            "delivery worker",
+            worker.clone().run_outbound(stop.clone()),
+        ));
+        parts.spawn(part(
+            "merchant webhook worker",
+            worker.run_webhooks(stop.clone()),
+        ));
+        tokio::pin!(shutdown);
+        let failure = tokio::select! {
+            () = &mut shutdown => None,
+            error = store.stopped() => Some(("database".to_owned(), error.to_string())),
+            Some(joined) = parts.join_next() => Some(match joined {
+                Ok((name, Ok(()))) => (name.to_owned(), "stopped unexpectedly".to_owned()),
+                Ok((name, Err(error))) => (name.to_owned(), error),
+                Err(error) => ("a relay task".to_owned(), format!("panicked: {error}")),
+            }),
+        };
+        if let Some((part, error)) = &failure {
+            tracing::error!(part = %part, %error, "stopping the relay");
+            health.failing("relay", format!("{part}: {error}"));
+        }
+        // Stop the rest between units of work; deliveries in flight are awaited and recorded.
+        stop.cancel();
+        while let Some(joined) = parts.join_next().await {
+            if let Ok((name, Err(error))) = joined {
+                tracing::warn!(part = name, %error, "stopped with an error");
+            }
+        }
+        match failure {
+            None => Ok(()),
+            Some((part, error)) => Err(anyhow::anyhow!("the {part} stopped: {error}")),
+        }
     }
+}
+
+/// A supervised part's result, named.
+async fn part<E: std::fmt::Display>(
+    name: &'static str,
+    run: impl Future<Output = Result<(), E>>,
+) -> (&'static str, Result<(), String>) {
+    (name, run.await.map_err(|e| e.to_string()))
 }
 
 /// The repository's `static/` folder, for running from a checkout.

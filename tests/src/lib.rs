@@ -11,10 +11,10 @@ pub mod browser;
 pub mod demo;
 pub mod fixtures;
 
-use std::path::PathBuf;
+use std::{path::PathBuf, sync::Arc};
 
 use ferry_relay::{
-    channels::meta, config::Settings, http::AppState, sandbox::RecordedRequest,
+    channels::meta, clock::ManualClock, config::Settings, http::AppState, sandbox::RecordedRequest,
     startup::Application, worker::Worker,
 };
 use serde_json::Value;
@@ -35,6 +35,8 @@ pub struct TestApp {
     pub state: AppState,
     /// The worker, driven by the test.
     pub worker: Worker,
+    /// The relay's clock: it follows the system clock until a test moves it forward.
+    pub clock: Arc<ManualClock>,
     /// HTTP client.
     pub client: reqwest::Client,
     /// The SQLite file.
@@ -68,7 +70,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
             identity.login_url = Some(format!("http://127.0.0.1:{port}/demo/link.html"));
         }
     }
-    let app = Application::build(settings, listener)
+    let clock = ManualClock::following_system();
+    let app = Application::build_with_clock(settings, listener, clock.clone())
         .await
         .expect("build relay");
     let address = format!("http://127.0.0.1:{port}");
@@ -82,6 +85,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         address,
         state,
         worker,
+        clock,
         client: reqwest::Client::builder().build().expect("client"),
         database,
         shutdown: Some(shutdown),
@@ -202,17 +206,9 @@ impl TestApp {
             .expect("count")
     }
 
-    /// Counts of every table, to show a request changed nothing.
-    pub async fn snapshot(&self) -> [i64; 5] {
-        let mut counts = [0; 5];
-        for (slot, table) in
-            counts
-                .iter_mut()
-                .zip(["intents", "subscribers", "events", "inbound", "outbox"])
-        {
-            *slot = self.count_rows(table).await;
-        }
-        counts
+    /// The row count of every table the relay owns, to show a request changed nothing.
+    pub async fn snapshot(&self) -> Vec<(String, i64)> {
+        self.state.store.row_counts().await.expect("row counts")
     }
 }
 
@@ -273,14 +269,6 @@ impl TestApp {
             .send()
             .await
             .expect("request")
-    }
-
-    /// Runs SQL against the relay's database, to age rows instead of waiting for time to pass.
-    pub async fn execute(&self, sql: &str) {
-        sqlx::query(sql)
-            .execute(&mut self.database_connection().await)
-            .await
-            .expect("execute");
     }
 
     /// A connection of our own to the relay's database file (reads see every commit).

@@ -8,6 +8,7 @@ mod identity;
 mod secret;
 mod site;
 mod webhook;
+mod worker;
 
 use std::{net::SocketAddr, path::PathBuf};
 
@@ -17,6 +18,7 @@ pub use identity::{IdentitySettings, JwtAlgorithm};
 pub use secret::Secret;
 pub use site::{MessengerSettings, SiteSettings, TelegramSettings, WhatsappSettings};
 pub use webhook::MerchantWebhookSettings;
+pub use worker::WorkerSettings;
 
 /// The commented example configuration, printed by `ferry default-config`.
 pub const EXAMPLE: &str = include_str!("../../ferry.example.toml");
@@ -31,6 +33,9 @@ pub struct Settings {
     /// Base URLs of the messenger platforms' APIs.
     #[serde(default)]
     pub platforms: PlatformSettings,
+    /// How the background worker claims and delivers work.
+    #[serde(default)]
+    pub worker: WorkerSettings,
     /// The merchants' sites this relay serves.
     #[serde(default)]
     pub sites: Vec<SiteSettings>,
@@ -45,7 +50,8 @@ pub struct ServerSettings {
     /// The URL platforms and browsers reach this relay at (no trailing slash). Defaults to
     /// `http://<listen address>`.
     pub public_url: Option<String>,
-    /// `sqlite://path/to/file.db` (created if missing) or `sqlite::memory:`.
+    /// `sqlite://path/to/file.db` (created if missing; one relay per file), `sqlite::memory:`,
+    /// or `postgres://user:password@host/database` (any number of relays).
     pub database_url: String,
     /// Folder with `widget/`, `demo/` and `sandbox/` (the repository's `static/`).
     pub static_dir: Option<PathBuf>,
@@ -144,6 +150,9 @@ impl Settings {
             }
             site.validate().map_err(ConfigError::Invalid)?;
         }
+        self.worker
+            .validate(self.platforms.timeout_secs)
+            .map_err(ConfigError::Invalid)?;
         if let Some(url) = &self.server.public_url {
             url::Url::parse(url)
                 .map_err(|e| ConfigError::Invalid(format!("server.public_url {url:?}: {e}")))?;

@@ -3,11 +3,13 @@
 mod attribution;
 mod customer;
 mod refs;
+mod retry;
 
 pub use attribution::{Attribution, AttributionError};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use refs::{IntentRef, RefError, find_whatsapp_code};
+pub use retry::{NextAttempt, RetryPolicy};
 
 /// A subscriber's row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -36,10 +38,10 @@ impl PlatformUserId {
 /// Milliseconds since the Unix epoch: how the store keeps time.
 pub type Millis = i64;
 
-/// The current time in milliseconds since the Unix epoch.
+/// The system's current time in milliseconds since the Unix epoch, for what must be wall-clock
+/// time whatever the relay's injected clock says (signature timestamps, platform stand-ins).
 pub fn now_millis() -> Millis {
-    let now = time::OffsetDateTime::now_utc();
-    (now.unix_timestamp_nanos() / 1_000_000) as Millis
+    crate::clock::Clock::now(&crate::clock::SystemClock)
 }
 
 /// Formats stored milliseconds as RFC 3339 for API responses.

@@ -5,7 +5,7 @@ use axum::{Json, Router, extract::State, routing::get};
 use serde_json::{Value, json};
 
 use super::AppState;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// Routes of this module.
 pub fn router() -> Router<AppState> {
@@ -35,10 +35,16 @@ async fn healthz() -> Json<Value> {
     responses(
         (status = 200, description = "Ready", body = super::openapi::schemas::HealthStatus,
             example = json!({"status": "ready"})),
-        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
+        (status = 503, body = crate::error::ErrorBody, description = "`storage_unavailable` \
+            (the database does not answer) or `not_ready` (a part of the relay keeps failing; \
+            the message says which)."),
     ),
 )]
 async fn readyz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     state.store.ping().await?;
+    let problems = state.health.problems();
+    if !problems.is_empty() {
+        return Err(ApiError::NotReady(problems.join("; ")));
+    }
     Ok(Json(json!({ "status": "ready" })))
 }

@@ -18,7 +18,7 @@ use super::{
 };
 use crate::channels::{Keyed, messenger, meta, telegram, whatsapp};
 use crate::config::{Secret, SiteSettings};
-use crate::domain::{ChannelKind, now_millis};
+use crate::domain::ChannelKind;
 use crate::error::{ApiError, ApiResult};
 use crate::store::NewInbound;
 
@@ -263,7 +263,7 @@ async fn store(
     channel: ChannelKind,
     events: Vec<Keyed>,
 ) -> ApiResult<Json<Value>> {
-    let received_at = now_millis();
+    let received_at = state.clock.now();
     let batch: Vec<NewInbound> = events
         .into_iter()
         .map(|keyed| NewInbound {
@@ -283,7 +283,6 @@ async fn store(
     if stored > 0 {
         metrics::counter!("ferry_inbound_events_total", "platform" => channel.as_str())
             .increment(stored as u64);
-        state.wake.notify_one();
     }
     Ok(Json(
         json!({ "ok": true, "received": received, "new": stored }),

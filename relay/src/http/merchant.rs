@@ -205,12 +205,9 @@ async fn unlink_subscriber(
     Path(id): Path<String>,
 ) -> ApiResult<Json<SubscriberView>> {
     let id = subscriber_id(&site.id, &id)?;
-    let subscriber = state
-        .store
-        .unlink(&site.id, id, site.webhook.is_some())
+    let subscriber = crate::links::unlink(state.store.as_ref(), &site, id, state.clock.now())
         .await?
         .ok_or_else(|| not_found(&site.id, id.0))?;
-    state.wake.notify_one();
     Ok(Json(subscriber.into()))
 }
 

@@ -14,7 +14,6 @@ mod widget_identity;
 use std::{path::PathBuf, sync::Arc};
 
 use axum::{Router, extract::DefaultBodyLimit};
-use tokio::sync::Notify;
 use tower_http::trace::TraceLayer;
 
 use crate::config::{Settings, SiteSettings};
@@ -32,8 +31,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The URL browsers and platforms reach this relay at (no trailing slash).
     pub public_url: Arc<str>,
-    /// Signals the worker that new inbound events are stored.
-    pub wake: Arc<Notify>,
+    /// The clock every time decision reads.
+    pub clock: crate::clock::SharedClock,
+    /// What is wrong with the relay's parts right now (for `/readyz`).
+    pub health: crate::health::Health,
     /// The platform stand-ins, in sandbox mode.
     pub sandbox: Option<Arc<Sandbox>>,
     /// Folder with the widget build, the demo shop and the sandbox pages.

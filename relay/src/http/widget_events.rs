@@ -13,9 +13,10 @@ use serde_json::json;
 use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, UNKNOWN_SITE, schemas as doc};
 use super::{AppState, extract::AppJson, widget_identity};
 use crate::config::SiteSettings;
-use crate::domain::{Attribution, ChannelKind, IntentRef, now_millis};
+use crate::domain::{Attribution, ChannelKind, IntentRef};
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::store::{Intent, IntentOutcome, NewEvent};
+use crate::intents::{self, IntentOutcome};
+use crate::store::{Intent, NewEvent};
 
 /// Record a funnel step (view, open, click).
 #[utoipa::path(
@@ -54,7 +55,7 @@ pub(super) async fn record_event(
             site: site.id.clone(),
             kind: event.kind.as_str().to_owned(),
             channel: event.channel,
-            at: now_millis(),
+            at: state.clock.now(),
             attribution: Some(attribution),
         })
         .await?;
@@ -126,19 +127,17 @@ pub(super) async fn record_intent(
         .and_then(|i| i.order_id.clone())
         .or_else(|| order_from_page.map(str::to_owned));
     let masked = customer.as_ref().map(crate::domain::Customer::masked);
-    let outcome = state
-        .store
-        .record_intent(Intent {
-            site: site.id.clone(),
-            channel: intent.channel,
-            reference: reference.as_str().to_owned(),
-            created_at: now_millis(),
-            attribution,
-            customer,
-            order_id,
-            linked_at: None,
-        })
-        .await?;
+    let intent = Intent {
+        site: site.id.clone(),
+        channel: intent.channel,
+        reference: reference.as_str().to_owned(),
+        created_at: state.clock.now(),
+        attribution,
+        customer,
+        order_id,
+        linked_at: None,
+    };
+    let outcome = intents::record(state.store.as_ref(), &intent).await?;
     let body = Json(IntentReceipt {
         reference: reference.as_str().to_owned(),
         customer: masked,

@@ -20,7 +20,8 @@ use crate::config::SiteSettings;
 use crate::domain::Customer;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::identity::Identity;
-use crate::store::{LinkCodeError, SubscriberFilter};
+use crate::links;
+use crate::store::SubscriberFilter;
 use crate::texts;
 
 /// Verifies a merchant token for `site`, answering 401 with the precise reason.
@@ -140,31 +141,16 @@ pub(super) async fn complete(
         text: texts::linked(&site.locale, &site.name, &masked),
         buttons: Vec::new(),
     };
-    let linked = state
-        .store
-        .complete_link(
-            &site.id,
-            &code,
-            &customer,
-            confirmation,
-            site.webhook.is_some(),
-        )
-        .await
-        .map_err(|error| match error {
-            LinkCodeError::NotFound => ApiError::not_found(
-                "link_code_not_found",
-                "no such link code; ask the bot for a new link",
-            ),
-            LinkCodeError::Expired => ApiError::Gone {
-                code: "link_code_expired",
-                message: "this link has expired; send LINK to the bot for a new one".into(),
-            },
-            LinkCodeError::Used => {
-                ApiError::conflict("link_code_used", "this link was already used")
-            }
-            LinkCodeError::Store(error) => ApiError::Unavailable(error),
-        })?;
-    state.wake.notify_one();
+    let now = state.clock.now();
+    let linked = links::complete(
+        state.store.as_ref(),
+        site,
+        &code,
+        &customer,
+        confirmation,
+        now,
+    )
+    .await?;
     Ok(Json(LinkResult {
         channel: linked.channel,
         customer: masked,

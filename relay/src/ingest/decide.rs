@@ -4,8 +4,8 @@ use crate::channels::{InboundEvent, InboundKind, LinkButton, OutboundMessage};
 use crate::config::SiteSettings;
 use crate::domain::{ChannelKind, Customer, Millis};
 use crate::store::{
-    AccountChange, EventDraft, InboundEffects, Intent, LinkCode, MerchantEvent, NewSubscriber,
-    OutboundDraft, Subscriber, SubscriberChange, SubscriberStatus,
+    AccountChange, Effects as Decided, EventDraft, Intent, LinkCode, LinkVia, MerchantEvent,
+    NewSubscriber, OutboundDraft, Subscriber, SubscriberChange, SubscriberStatus,
 };
 use crate::texts;
 
@@ -54,7 +54,7 @@ impl Context<'_> {
 struct Effects<'a> {
     context: &'a Context<'a>,
     event: &'a InboundEvent,
-    out: InboundEffects,
+    out: Decided,
 }
 
 impl<'a> Effects<'a> {
@@ -63,15 +63,7 @@ impl<'a> Effects<'a> {
         event: &'a InboundEvent,
         subscriber: SubscriberChange,
     ) -> Self {
-        let out = InboundEffects {
-            subscriber,
-            account: AccountChange::Keep,
-            order_id: None,
-            link_code: None,
-            notify: Vec::new(),
-            events: Vec::new(),
-            replies: Vec::new(),
-        };
+        let out = Decided::about(subscriber);
         Self {
             context,
             event,
@@ -84,6 +76,8 @@ impl<'a> Effects<'a> {
         self.out.replies.push(OutboundDraft {
             recipient,
             message: OutboundMessage { text, buttons },
+            // Filled in by the caller, who knows which event this is.
+            dedupe_key: String::new(),
         });
     }
 
@@ -113,7 +107,7 @@ impl<'a> Effects<'a> {
     fn link(&mut self, customer: Customer, intent: &Intent) {
         self.out.account = AccountChange::Link {
             customer,
-            via_ref: Some(intent.reference.clone()),
+            via: LinkVia::Ref(intent.reference.clone()),
         };
         self.event("linked", Some(intent.reference.clone()), Some(intent), None);
         self.notify(MerchantEvent::Linked);
@@ -170,7 +164,7 @@ pub fn decide(
     subscriber: Option<&Subscriber>,
     reference: Option<String>,
     intent: Option<&Intent>,
-) -> InboundEffects {
+) -> Decided {
     let site = context.site;
     let locale = site.locale.as_str();
     let text = match &event.kind {

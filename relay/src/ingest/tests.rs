@@ -4,7 +4,7 @@ use super::*;
 use crate::config::{Secret, SiteSettings, TelegramSettings};
 use crate::domain::{Attribution, Customer, PlatformUserId, SubscriberId};
 use crate::store::{
-    AccountChange, InboundEffects, Intent, Subscriber, SubscriberChange, SubscriberStatus,
+    AccountChange, Effects, Intent, Subscriber, SubscriberChange, SubscriberStatus,
 };
 
 const NOW: i64 = 10_000_000;
@@ -30,11 +30,7 @@ fn site() -> SiteSettings {
     }
 }
 
-fn run(
-    kind: InboundKind,
-    subscriber: Option<&Subscriber>,
-    intent: Option<&Intent>,
-) -> InboundEffects {
+fn run(kind: InboundKind, subscriber: Option<&Subscriber>, intent: Option<&Intent>) -> Effects {
     let site = site();
     let context = Context {
         site: &site,
@@ -147,7 +143,7 @@ fn a_vouched_intent_links_the_newcomer_once_and_names_the_account_masked() {
         effects.account,
         AccountChange::Link {
             customer: customer(),
-            via_ref: Some("r".repeat(22))
+            via: crate::store::LinkVia::Ref("r".repeat(22))
         }
     );
     assert_eq!(effects.order_id.as_deref(), Some("NW-1042"));

@@ -1,23 +1,29 @@
-//! Storage: the `Store` trait the rest of the relay talks to, and its implementations.
+//! Storage: the `Store` contract the rest of the relay talks to, and its two implementations.
 //!
-//! One method per use case, each atomic on its own. Handlers and the worker hold an
-//! `Arc<dyn Store>`, so a PostgreSQL implementation can sit beside `sqlite` without touching
-//! them. The store decides nothing: what happens to an inbound event is decided in `ingest`,
-//! and the store applies the resulting `InboundEffects` in one transaction.
+//! One method per use case, each atomic on its own. The contract speaks no SQL dialect and
+//! decides nothing: what an event means (`ingest`), when work is retried or given up
+//! (`domain::RetryPolicy`), whether an intent may take a ref (`intents`), whether a link code is
+//! still valid (`links`) and what a merchant webhook looks like (`views`) are decided above it
+//! and handed down as records. Time comes in as arguments; the store never reads a clock.
+//!
+//! The backend is chosen by the database URL: `sqlite:` (the default, one relay per file) or
+//! `postgres:` (any number of relays on one database). Work queues (webhook events to process,
+//! messages and merchant webhooks to deliver) are *claimed* with a lease, so any number of
+//! workers never hold the same row at once, and a lease that ends (a crashed relay) lets another
+//! worker take the row over. Every method's contract is tested once, against both backends,
+//! by the conformance suite in `tests/conformance`.
 
 mod model;
+mod signals;
 pub mod sqlite;
+
+use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::channels::OutboundMessage;
-use crate::domain::{ChannelKind, Customer, Millis, PlatformUserId, SubscriberId};
-pub use model::{
-    AccountChange, DeliveryResult, EventDraft, InboundEffects, Intent, IntentOutcome, LinkCode,
-    LinkCodeError, MerchantEvent, NewEvent, NewInbound, NewSubscriber, OutboundDraft,
-    StoredInbound, StoredOutbound, StoredWebhook, Subscriber, SubscriberChange, SubscriberFilter,
-    SubscriberStatus,
-};
+use crate::domain::{ChannelKind, PlatformUserId, SubscriberId};
+pub use model::*;
+pub use signals::{Queue, WorkSignals};
 
 /// What went wrong in storage.
 #[derive(Debug, thiserror::Error)]
@@ -28,45 +34,104 @@ pub enum StoreError {
     /// Migrations could not be applied.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A stored row could not be decoded (a JSON column written by a newer version, say).
-    #[error("corrupt row: {0}")]
-    Corrupt(String),
-    /// The group-commit writer has stopped (the relay is shutting down).
-    #[error("the database writer has stopped")]
-    WriterGone,
-    /// A group commit failed; every request in the group gets this.
-    #[error("group commit failed: {0}")]
-    GroupCommit(String),
+    /// A value could not be encoded for storage.
+    #[error("cannot encode {0}")]
+    Encode(String),
+    /// The URL names no backend this relay has.
+    #[error("unsupported database URL {0:?}: use sqlite:… or postgres:…")]
+    UnsupportedUrl(String),
+    /// Another relay process holds this SQLite database.
+    #[error("{0}")]
+    Locked(String),
+    /// The database refused one change (the changes it was grouped with went in).
+    #[error("the database refused the change: {0}")]
+    Refused(String),
+    /// A background task of the store (the SQLite writer, the PostgreSQL listener) stopped.
+    #[error("the database's {0} has stopped")]
+    TaskGone(&'static str),
 }
 
 /// Result of a storage call.
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Everything the relay keeps. See the module docs for the contract.
+/// Everything the relay keeps. See the module docs for the contract as a whole.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Checks the database answers (for `/readyz`).
+    /// Checks the database answers and the store's background tasks run (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
 
+    /// Resolves when a background task of the store has stopped, with what stopped; never
+    /// resolves while all run. The supervisor stops the process on it.
+    async fn stopped(&self) -> StoreError;
+
+    // --- webhook events -------------------------------------------------------------------
+
     /// Durably stores webhook events, skipping ones already stored (same site, channel and
-    /// dedupe key). Returns once committed, with how many were new.
+    /// dedupe key). Returns once committed, with how many were new; signals `Queue::Inbound`.
     async fn record_inbound(&self, batch: Vec<NewInbound>) -> StoreResult<usize>;
+
+    /// Claims up to `claim.limit` unprocessed events, oldest first, that are due (`next attempt
+    /// <= now`) and not leased (or whose lease ended before `now`). Only the oldest unprocessed
+    /// event of each platform user is ever claimable, so one person's events are processed in
+    /// order and never by two workers at once. A row that cannot be decoded is still claimed,
+    /// with the decoding error in `event`.
+    async fn claim_inbound(&self, claim: &Claim) -> StoreResult<Vec<ClaimedInbound>>;
+
+    /// Resolves claimed events, each atomically and all in as few transactions as the backend
+    /// likes: `Processed` applies the effects (see `apply`) and marks the event done; `Retry`
+    /// counts the attempt and makes it due at `at`; `Park` counts it and keeps it as parked
+    /// with its error; `Release` just ends the lease. Nothing is done for an event whose lease
+    /// is no longer `owner`'s (`Commit::LeaseLost`). One unit's failure (`LinkSpent`, `Failed`)
+    /// leaves the others applied. Returns one `Commit` per input, in order, and signals the
+    /// queues that got work.
+    async fn resolve_inbound(
+        &self,
+        owner: &str,
+        resolved: Vec<(i64, InboundResolution)>,
+        now: crate::domain::Millis,
+    ) -> StoreResult<Vec<Commit>>;
+
+    /// Applies effects decided outside webhook processing (the merchant API, the link page)
+    /// for a subscriber of `site` on `channel`, atomically: the subscriber change, the account
+    /// change (`LinkSpent` if it spends a used ref or code), the order, the link code, funnel
+    /// events (at `now`), replies (deduplicated on their key) and merchant webhooks (each with
+    /// a new event id and a snapshot of the subscriber as the effects leave them).
+    async fn apply(
+        &self,
+        site: &str,
+        channel: ChannelKind,
+        effects: Effects,
+        now: crate::domain::Millis,
+    ) -> StoreResult<Commit>;
+
+    // --- funnel events and intents ----------------------------------------------------------
 
     /// Durably stores a funnel event.
     async fn record_event(&self, event: NewEvent) -> StoreResult<()>;
 
-    /// Stores an intent, and attributes a subscriber who arrived with its ref before it was
-    /// registered (the widget registers intents in parallel with opening the link).
-    async fn record_intent(&self, intent: Intent) -> StoreResult<IntentOutcome>;
+    /// Stores the intent unless one holds its (site, channel, ref) already, which is then
+    /// returned unchanged. A stored intent also attributes the subscribers who arrived with
+    /// its ref before it (attribution still empty) and their funnel events with that ref.
+    async fn insert_intent(&self, intent: &Intent) -> StoreResult<Option<Intent>>;
 
-    /// The intent with this ref, if one was registered since `not_before`.
+    /// Replaces the intent holding `intent`'s ref if it is still the one created at
+    /// `replaced_created_at` (compare and swap); its link becomes unspent. Attributes waiting
+    /// subscribers as `insert_intent` does. `false` if it was replaced meanwhile.
+    async fn replace_intent(
+        &self,
+        replaced_created_at: crate::domain::Millis,
+        intent: &Intent,
+    ) -> StoreResult<bool>;
+
+    /// The intent holding this ref, whatever its age.
     async fn find_intent(
         &self,
         site: &str,
         channel: ChannelKind,
         reference: &str,
-        not_before: Millis,
     ) -> StoreResult<Option<Intent>>;
+
+    // --- subscribers ------------------------------------------------------------------------
 
     /// The subscriber for this platform user on this site.
     async fn find_subscriber(
@@ -76,76 +141,90 @@ pub trait Store: Send + Sync + 'static {
         user: &PlatformUserId,
     ) -> StoreResult<Option<Subscriber>>;
 
-    /// Up to `limit` stored webhook events not yet processed, oldest first.
-    async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<StoredInbound>>;
+    /// One subscriber of a site.
+    async fn get_subscriber(&self, site: &str, id: SubscriberId)
+    -> StoreResult<Option<Subscriber>>;
 
-    /// Applies what processing decided for one inbound event and marks it processed, atomically.
-    /// Returns the subscriber the effects were about, if any.
-    async fn commit_inbound(
-        &self,
-        inbound_id: i64,
-        effects: InboundEffects,
-    ) -> StoreResult<Option<SubscriberId>>;
-
-    /// Records that processing an inbound event failed; it is parked after too many attempts.
-    async fn fail_inbound(&self, inbound_id: i64, error: &str) -> StoreResult<()>;
-
-    /// Up to `limit` outbound messages due at `now`, oldest first.
-    async fn due_outbound(&self, now: Millis, limit: u32) -> StoreResult<Vec<StoredOutbound>>;
-
-    /// Records the result of one delivery attempt.
-    async fn finish_outbound(
-        &self,
-        message: &StoredOutbound,
-        result: DeliveryResult,
-    ) -> StoreResult<()>;
-
-    /// Subscribers of a site, newest first.
+    /// Subscribers of a site matching the filter, newest (highest id) first.
     async fn list_subscribers(
         &self,
         site: &str,
         filter: &SubscriberFilter,
     ) -> StoreResult<Vec<Subscriber>>;
 
-    /// One subscriber of a site.
-    async fn get_subscriber(&self, site: &str, id: SubscriberId)
-    -> StoreResult<Option<Subscriber>>;
+    /// The link code of a site, used or not, expired or not.
+    async fn find_link_code(&self, site: &str, code: &str) -> StoreResult<Option<LinkCodeRecord>>;
 
-    /// Uses a one-time link code: links its subscriber to `customer`, queues `confirmation`
-    /// to them and, with `notify`, a `subscriber.linked` webhook — atomically.
-    async fn complete_link(
-        &self,
-        site: &str,
-        code: &str,
-        customer: &Customer,
-        confirmation: OutboundMessage,
-        notify: bool,
-    ) -> Result<Subscriber, LinkCodeError>;
-
-    /// Removes a subscriber's customer link (with `notify`, queues `subscriber.unlinked` if
-    /// there was one). `None` if there is no such subscriber.
-    async fn unlink(
-        &self,
-        site: &str,
-        id: SubscriberId,
-        notify: bool,
-    ) -> StoreResult<Option<Subscriber>>;
-
-    /// Deletes a subscriber and erases their personal data everywhere it was kept (inbound
-    /// events, queued messages and webhooks, link codes, the customer data of their intents).
-    /// `false` if there was no such subscriber.
+    /// Deletes a subscriber and erases their personal data everywhere it was kept: their
+    /// stored webhook events, queued messages and merchant webhooks, link codes, and the
+    /// customer and order of the intent they arrived with. Funnel events stay, without the
+    /// subscriber and ref. `false` if there was no such subscriber.
     async fn erase_subscriber(&self, site: &str, id: SubscriberId) -> StoreResult<bool>;
 
-    /// Up to `limit` merchant webhooks due at `now`, oldest first.
-    async fn due_webhooks(&self, now: Millis, limit: u32) -> StoreResult<Vec<StoredWebhook>>;
+    // --- deliveries -------------------------------------------------------------------------
 
-    /// Records the result of one webhook delivery attempt.
-    async fn finish_webhook(&self, id: i64, result: DeliveryResult) -> StoreResult<()>;
+    /// Claims up to `claim.limit` pending messages that are due and not leased, oldest due
+    /// first, skipping the lanes in `full`. Only the oldest pending message of each subscriber
+    /// is claimable, so one chat's messages go out in order.
+    async fn claim_outbound(
+        &self,
+        claim: &Claim,
+        full: &[Lane],
+    ) -> StoreResult<Vec<ClaimedOutbound>>;
+
+    /// Records one delivery attempt of a claimed message and ends its lease: `Sent` marks it
+    /// sent (even if the lease ended meanwhile: it was sent), `Retry` counts the attempt and
+    /// makes it due at `at`, `Failed` marks it failed, and with `unsubscribe` unsubscribes its
+    /// subscriber at `now`. `Retry` and `Failed` do nothing for a lease no longer `owner`'s.
+    async fn finish_outbound(
+        &self,
+        owner: &str,
+        id: i64,
+        result: DeliveryResult,
+        now: crate::domain::Millis,
+    ) -> StoreResult<()>;
+
+    /// Claims up to `claim.limit` pending merchant webhooks that are due and not leased,
+    /// oldest due first, skipping the sites in `full`; only the oldest pending webhook about
+    /// each subscriber is claimable, so the merchant hears of one person's changes in order.
+    async fn claim_webhooks(
+        &self,
+        claim: &Claim,
+        full: &[String],
+    ) -> StoreResult<Vec<ClaimedWebhook>>;
+
+    /// Records one delivery attempt of a merchant webhook, like `finish_outbound`
+    /// (`Sent` = delivered).
+    async fn finish_webhook(
+        &self,
+        owner: &str,
+        id: i64,
+        result: DeliveryResult,
+        now: crate::domain::Millis,
+    ) -> StoreResult<()>;
+
+    // --- diagnostics ------------------------------------------------------------------------
+
+    /// The number of rows in every table the relay owns, by table name (tests compare
+    /// snapshots of it to show a request changed nothing).
+    async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>>;
 }
 
-/// Opens the store a database URL names, creating and migrating it if needed.
-pub async fn connect(database_url: &str) -> StoreResult<std::sync::Arc<dyn Store>> {
-    Ok(std::sync::Arc::new(
-        sqlite::SqliteStore::connect(database_url).await?,
-    ))
+/// A new merchant webhook event id (`evt_` and 16 hex digits), the same on every delivery attempt.
+pub fn new_event_id() -> String {
+    format!("evt_{:016x}", rand::random::<u64>())
+}
+
+/// Opens the store a database URL names, creating and migrating it if needed. `signals` is
+/// woken when work is stored, by this process or (PostgreSQL) by another.
+pub async fn connect(database_url: &str, signals: WorkSignals) -> StoreResult<Arc<dyn Store>> {
+    if database_url.starts_with("sqlite:") {
+        Ok(Arc::new(
+            sqlite::SqliteStore::connect(database_url, signals).await?,
+        ))
+    } else {
+        Err(StoreError::UnsupportedUrl(crate::startup::redact_url(
+            database_url,
+        )))
+    }
 }

@@ -4,37 +4,16 @@ use sqlx::SqliteConnection;
 
 use super::rows::{self, INTENT_COLUMNS};
 use crate::domain::{ChannelKind, Millis};
-use crate::store::{Intent, IntentOutcome, StoreResult};
+use crate::store::{Intent, StoreResult};
 
-pub(super) async fn record(
+pub(super) async fn insert(
     conn: &mut SqliteConnection,
     intent: &Intent,
-    lifetime_ms: Millis,
-) -> StoreResult<IntentOutcome> {
-    if let Some(existing) = find(
-        &mut *conn,
-        &intent.site,
-        intent.channel,
-        &intent.reference,
-        i64::MIN,
-    )
-    .await?
-    {
-        let same = existing.attribution == intent.attribution
-            && existing.customer == intent.customer
-            && existing.order_id == intent.order_id;
-        if same {
-            return Ok(IntentOutcome::AlreadyRecorded);
-        }
-        if existing.created_at >= intent.created_at - lifetime_ms {
-            return Ok(IntentOutcome::Conflict);
-        }
-    }
+) -> StoreResult<Option<Intent>> {
     let attribution = rows::to_json(&intent.attribution)?;
-    sqlx::query(
-        "INSERT INTO intents (site, channel, ref, created_at, attribution, customer, order_id) VALUES (?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (site, channel, ref) DO UPDATE SET created_at = excluded.created_at, attribution = excluded.attribution, \
-         customer = excluded.customer, order_id = excluded.order_id, linked_at = NULL",
+    let inserted = sqlx::query(
+        "INSERT INTO intents (site, channel, ref, created_at, attribution, customer, order_id) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, channel, ref) DO NOTHING",
     )
     .bind(&intent.site)
     .bind(intent.channel.as_str())
@@ -45,26 +24,68 @@ pub(super) async fn record(
     .bind(&intent.order_id)
     .execute(&mut *conn)
     .await?;
-    // A subscriber may have arrived with this ref before the widget's request landed. They get
-    // the attribution; linking an account needs the intent first, so it is not done late.
-    let waiting: Vec<i64> = sqlx::query_scalar(
-        "UPDATE subscribers SET attribution = ? WHERE site = ? AND channel = ? AND ref = ? AND attribution IS NULL RETURNING id",
+    if inserted.rows_affected() == 0 {
+        return find(conn, &intent.site, intent.channel, &intent.reference).await;
+    }
+    attribute_waiting(conn, intent, &attribution).await?;
+    Ok(None)
+}
+
+pub(super) async fn replace(
+    conn: &mut SqliteConnection,
+    replaced_created_at: Millis,
+    intent: &Intent,
+) -> StoreResult<bool> {
+    let attribution = rows::to_json(&intent.attribution)?;
+    let replaced = sqlx::query(
+        "UPDATE intents SET created_at = ?, attribution = ?, customer = ?, order_id = ?, linked_at = NULL \
+         WHERE site = ? AND channel = ? AND ref = ? AND created_at = ?",
     )
+    .bind(intent.created_at)
     .bind(&attribution)
+    .bind(rows::to_json_opt(intent.customer.as_ref())?)
+    .bind(&intent.order_id)
+    .bind(&intent.site)
+    .bind(intent.channel.as_str())
+    .bind(&intent.reference)
+    .bind(replaced_created_at)
+    .execute(&mut *conn)
+    .await?;
+    if replaced.rows_affected() == 0 {
+        return Ok(false);
+    }
+    attribute_waiting(conn, intent, &attribution).await?;
+    Ok(true)
+}
+
+/// A subscriber may have arrived with this ref before the widget's request landed. They get the
+/// attribution, and so do their funnel events that carry the ref.
+async fn attribute_waiting(
+    conn: &mut SqliteConnection,
+    intent: &Intent,
+    attribution: &str,
+) -> StoreResult<()> {
+    let waiting: Vec<i64> = sqlx::query_scalar(
+        "UPDATE subscribers SET attribution = ? \
+         WHERE site = ? AND channel = ? AND ref = ? AND attribution IS NULL RETURNING id",
+    )
+    .bind(attribution)
     .bind(&intent.site)
     .bind(intent.channel.as_str())
     .bind(&intent.reference)
     .fetch_all(&mut *conn)
     .await?;
     for subscriber in waiting {
-        sqlx::query("UPDATE events SET attribution = ? WHERE subscriber_id = ? AND ref = ? AND attribution IS NULL")
-            .bind(&attribution)
-            .bind(subscriber)
-            .bind(&intent.reference)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE events SET attribution = ? WHERE subscriber_id = ? AND ref = ? AND attribution IS NULL",
+        )
+        .bind(attribution)
+        .bind(subscriber)
+        .bind(&intent.reference)
+        .execute(&mut *conn)
+        .await?;
     }
-    Ok(IntentOutcome::Created)
+    Ok(())
 }
 
 pub(super) async fn find(
@@ -72,15 +93,15 @@ pub(super) async fn find(
     site: &str,
     channel: ChannelKind,
     reference: &str,
-    not_before: Millis,
 ) -> StoreResult<Option<Intent>> {
-    sqlx::query(&format!("SELECT {INTENT_COLUMNS} FROM intents WHERE site = ? AND channel = ? AND ref = ? AND created_at >= ?"))
-        .bind(site)
-        .bind(channel.as_str())
-        .bind(reference)
-        .bind(not_before)
-        .fetch_optional(conn)
-        .await?
-        .map(|row| rows::intent(&row))
-        .transpose()
+    sqlx::query(&format!(
+        "SELECT {INTENT_COLUMNS} FROM intents WHERE site = ? AND channel = ? AND ref = ?"
+    ))
+    .bind(site)
+    .bind(channel.as_str())
+    .bind(reference)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| rows::intent(&row))
+    .transpose()
 }

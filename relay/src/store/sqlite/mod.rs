@@ -1,62 +1,73 @@
-//! The SQLite store: one file, WAL, full fsync on commit, one writer connection.
+//! The SQLite store: one file, WAL, full fsync on commit, one writer, one relay process.
 //!
-//! All writes go through a single connection (SQLite has one writer anyway, and a single
-//! connection rules out `SQLITE_BUSY` between our own transactions); reads use a small pool.
-//! Webhook and funnel rows are group-committed by `writer`. Each use case lives in the
-//! submodule named after what it touches; this file only opens transactions and delegates.
+//! Every write goes through the group-commit `writer` (SQLite has one writer anyway, and sharing
+//! fsyncs is what makes durable writes cheap); reads use a small pool of read-only connections.
+//! A relay holds an exclusive lock on `<file>.lock` while it runs, so a second relay on the same
+//! file refuses to start instead of corrupting the work queues' leases — several relays need
+//! PostgreSQL. Each use case lives in the submodule named after what it touches; this file only
+//! routes calls.
 
-mod accounts;
-mod delivery;
-mod inbound;
+mod effects;
 mod intents;
+mod queues;
+mod records;
 mod rows;
 mod subscribers;
 mod writer;
 
-use std::{str::FromStr, time::Duration};
+use std::{fs::File, future::Future, path::Path, pin::Pin, str::FromStr, time::Duration};
 
 use async_trait::async_trait;
 use sqlx::{
-    SqlitePool,
+    Row, SqlitePool,
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
 };
 
 use super::{
-    DeliveryResult, InboundEffects, Intent, IntentOutcome, LinkCodeError, NewEvent, NewInbound,
-    Store, StoreResult, StoredInbound, StoredOutbound, StoredWebhook, Subscriber, SubscriberFilter,
+    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult, Effects,
+    InboundResolution, Intent, Lane, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
+    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
 };
-use crate::channels::OutboundMessage;
-use crate::domain::{ChannelKind, Customer, Millis, PlatformUserId, SubscriberId, now_millis};
-use writer::{Row, Writer};
+use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
+use writer::Writer;
 
-/// Processing attempts after which an inbound event is parked (kept, with its last error).
-const MAX_INBOUND_ATTEMPTS: i64 = 10;
+/// A boxed future borrowing a connection, as the writer's jobs return.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// SQLite-backed `Store`.
 pub struct SqliteStore {
-    /// The single connection every write uses.
-    writes: SqlitePool,
-    /// Connections for reads (the same pool as `writes` for an in-memory database).
+    /// Connections for reads (the writer's pool for an in-memory database).
     reads: SqlitePool,
-    /// Group-commit task for webhook and funnel rows.
+    /// The group-commit task every write goes through.
     writer: Writer,
+    /// Woken after commits that add work.
+    signals: WorkSignals,
+    /// The exclusive lock on `<file>.lock`, held while the store lives (none in memory).
+    _lock: Option<File>,
 }
 
 impl SqliteStore {
-    /// Opens (creating if missing) and migrates the database at `url`.
-    pub async fn connect(url: &str) -> StoreResult<Self> {
+    /// Opens (creating if missing) and migrates the database at `url`, locks it for this
+    /// process, and ends leases left by a process that is gone.
+    pub async fn connect(url: &str, signals: WorkSignals) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let lock = if in_memory {
+            None
+        } else {
+            Some(lock(options.get_filename())?)
+        };
         let writes = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writes).await?;
-        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        queues::release_all(&mut *writes.acquire().await?).await?;
         let reads = if in_memory {
             writes.clone()
         } else {
@@ -65,37 +76,140 @@ impl SqliteStore {
                 .connect_with(options.read_only(true))
                 .await?
         };
-        let writer = Writer::spawn(writes.clone());
+        let writer = Writer::spawn(writes);
         Ok(Self {
-            writes,
             reads,
             writer,
+            signals,
+            _lock: lock,
         })
     }
+
+    fn wake(&self, queues: &[Queue]) {
+        for queue in queues {
+            self.signals.notify(*queue);
+        }
+    }
+}
+
+/// Takes the exclusive lock beside the database file, or says who holds it.
+fn lock(database: &Path) -> StoreResult<File> {
+    let mut path = database.as_os_str().to_owned();
+    path.push(".lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| {
+            StoreError::Locked(format!("cannot open {}: {e}", Path::new(&path).display()))
+        })?;
+    file.try_lock().map_err(|_| {
+        StoreError::Locked(format!(
+            "another relay is using {} (one relay per SQLite file; use PostgreSQL to run several)",
+            database.display()
+        ))
+    })?;
+    Ok(file)
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
+        if self.writer.is_stopped() {
+            return Err(StoreError::TaskGone("writer"));
+        }
         sqlx::query("SELECT 1").execute(&self.reads).await?;
         Ok(())
     }
 
+    async fn stopped(&self) -> StoreError {
+        self.writer.stopped().await;
+        StoreError::TaskGone("writer")
+    }
+
     async fn record_inbound(&self, batch: Vec<NewInbound>) -> StoreResult<usize> {
+        let stored = self
+            .writer
+            .run(move |conn| Box::pin(async move { records::insert_inbound(conn, &batch).await }))
+            .await?;
+        if stored > 0 {
+            self.wake(&[Queue::Inbound]);
+        }
+        Ok(stored)
+    }
+
+    async fn claim_inbound(&self, claim: &Claim) -> StoreResult<Vec<ClaimedInbound>> {
+        let claim = claim.clone();
         self.writer
-            .write(batch.into_iter().map(Row::Inbound).collect())
+            .run(move |conn| Box::pin(async move { queues::claim_inbound(conn, &claim).await }))
             .await
     }
 
-    async fn record_event(&self, event: NewEvent) -> StoreResult<()> {
-        self.writer.write(vec![Row::Event(event)]).await.map(drop)
+    async fn resolve_inbound(
+        &self,
+        owner: &str,
+        resolved: Vec<(i64, InboundResolution)>,
+        now: Millis,
+    ) -> StoreResult<Vec<Commit>> {
+        let owner = owner.to_owned();
+        let (commits, woken) = self
+            .writer
+            .run(move |conn| {
+                Box::pin(async move { queues::resolve_inbound(conn, &owner, resolved, now).await })
+            })
+            .await?;
+        self.wake(&woken);
+        Ok(commits)
     }
 
-    async fn record_intent(&self, intent: Intent) -> StoreResult<IntentOutcome> {
-        let mut tx = self.writes.begin().await?;
-        let outcome = intents::record(&mut tx, &intent, crate::ingest::INTENT_LIFETIME_MS).await?;
-        tx.commit().await?;
-        Ok(outcome)
+    async fn apply(
+        &self,
+        site: &str,
+        channel: ChannelKind,
+        effects: Effects,
+        now: Millis,
+    ) -> StoreResult<Commit> {
+        let site = site.to_owned();
+        let woken = effects_queues(&effects);
+        let commit = self
+            .writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    effects::apply_atomically(conn, &site, channel, effects, now, None).await
+                })
+            })
+            .await?;
+        if matches!(commit, Commit::Done(_)) {
+            self.wake(&woken);
+        }
+        Ok(commit)
+    }
+
+    async fn record_event(&self, event: NewEvent) -> StoreResult<()> {
+        self.writer
+            .run(move |conn| Box::pin(async move { records::insert_event(conn, &event).await }))
+            .await
+    }
+
+    async fn insert_intent(&self, intent: &Intent) -> StoreResult<Option<Intent>> {
+        let intent = intent.clone();
+        self.writer
+            .run(move |conn| Box::pin(async move { intents::insert(conn, &intent).await }))
+            .await
+    }
+
+    async fn replace_intent(
+        &self,
+        replaced_created_at: Millis,
+        intent: &Intent,
+    ) -> StoreResult<bool> {
+        let intent = intent.clone();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move { intents::replace(conn, replaced_created_at, &intent).await })
+            })
+            .await
     }
 
     async fn find_intent(
@@ -103,16 +217,8 @@ impl Store for SqliteStore {
         site: &str,
         channel: ChannelKind,
         reference: &str,
-        not_before: Millis,
     ) -> StoreResult<Option<Intent>> {
-        intents::find(
-            &mut *self.writes.acquire().await?,
-            site,
-            channel,
-            reference,
-            not_before,
-        )
-        .await
+        intents::find(&mut *self.reads.acquire().await?, site, channel, reference).await
     }
 
     async fn find_subscriber(
@@ -121,66 +227,7 @@ impl Store for SqliteStore {
         channel: ChannelKind,
         user: &PlatformUserId,
     ) -> StoreResult<Option<Subscriber>> {
-        // Read through the writer connection: processing decides on what it just wrote.
-        subscribers::by_user(&mut *self.writes.acquire().await?, site, channel, user).await
-    }
-
-    async fn pending_inbound(&self, limit: u32) -> StoreResult<Vec<StoredInbound>> {
-        sqlx::query("SELECT id, site, channel, event, attempts FROM inbound WHERE processed_at IS NULL ORDER BY id LIMIT ?")
-            .bind(limit)
-            .fetch_all(&self.writes)
-            .await?
-            .iter()
-            .map(rows::inbound)
-            .collect()
-    }
-
-    async fn commit_inbound(
-        &self,
-        inbound_id: i64,
-        effects: InboundEffects,
-    ) -> StoreResult<Option<SubscriberId>> {
-        let mut tx = self.writes.begin().await?;
-        let subscriber = inbound::commit(&mut tx, inbound_id, effects, now_millis()).await?;
-        tx.commit().await?;
-        Ok(subscriber)
-    }
-
-    async fn fail_inbound(&self, inbound_id: i64, error: &str) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE inbound SET attempts = attempts + 1, last_error = ?1, \
-             processed_at = CASE WHEN attempts + 1 >= ?2 THEN ?3 ELSE NULL END WHERE id = ?4",
-        )
-        .bind(error)
-        .bind(MAX_INBOUND_ATTEMPTS)
-        .bind(now_millis())
-        .bind(inbound_id)
-        .execute(&self.writes)
-        .await?;
-        Ok(())
-    }
-
-    async fn due_outbound(&self, now: Millis, limit: u32) -> StoreResult<Vec<StoredOutbound>> {
-        delivery::due_outbound(&mut *self.writes.acquire().await?, now, limit).await
-    }
-
-    async fn finish_outbound(
-        &self,
-        message: &StoredOutbound,
-        result: DeliveryResult,
-    ) -> StoreResult<()> {
-        let mut tx = self.writes.begin().await?;
-        delivery::finish_outbound(&mut tx, message, result, now_millis()).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn list_subscribers(
-        &self,
-        site: &str,
-        filter: &SubscriberFilter,
-    ) -> StoreResult<Vec<Subscriber>> {
-        subscribers::list(&mut *self.reads.acquire().await?, site, filter).await
+        subscribers::by_user(&mut *self.reads.acquire().await?, site, channel, user).await
     }
 
     async fn get_subscriber(
@@ -191,53 +238,110 @@ impl Store for SqliteStore {
         subscribers::by_id(&mut *self.reads.acquire().await?, site, id).await
     }
 
-    async fn complete_link(
+    async fn list_subscribers(
         &self,
         site: &str,
-        code: &str,
-        customer: &Customer,
-        confirmation: OutboundMessage,
-        notify: bool,
-    ) -> Result<Subscriber, LinkCodeError> {
-        let mut tx = self.writes.begin().await.map_err(super::StoreError::from)?;
-        let linked = accounts::complete_link(
-            &mut tx,
-            site,
-            code,
-            customer,
-            confirmation,
-            notify,
-            now_millis(),
-        )
-        .await?;
-        tx.commit().await.map_err(super::StoreError::from)?;
-        Ok(linked)
+        filter: &SubscriberFilter,
+    ) -> StoreResult<Vec<Subscriber>> {
+        subscribers::list(&mut *self.reads.acquire().await?, site, filter).await
     }
 
-    async fn unlink(
-        &self,
-        site: &str,
-        id: SubscriberId,
-        notify: bool,
-    ) -> StoreResult<Option<Subscriber>> {
-        let mut tx = self.writes.begin().await?;
-        let subscriber = accounts::unlink(&mut tx, site, id, notify, now_millis()).await?;
-        tx.commit().await?;
-        Ok(subscriber)
+    async fn find_link_code(&self, site: &str, code: &str) -> StoreResult<Option<LinkCodeRecord>> {
+        subscribers::link_code(&mut *self.reads.acquire().await?, site, code).await
     }
 
     async fn erase_subscriber(&self, site: &str, id: SubscriberId) -> StoreResult<bool> {
-        let mut tx = self.writes.begin().await?;
-        let erased = accounts::erase(&mut tx, site, id).await?;
-        tx.commit().await?;
-        Ok(erased)
+        let site = site.to_owned();
+        self.writer
+            .run(move |conn| Box::pin(async move { subscribers::erase(conn, &site, id).await }))
+            .await
     }
 
-    async fn due_webhooks(&self, now: Millis, limit: u32) -> StoreResult<Vec<StoredWebhook>> {
-        delivery::due_webhooks(&mut *self.writes.acquire().await?, now, limit).await
+    async fn claim_outbound(
+        &self,
+        claim: &Claim,
+        full: &[Lane],
+    ) -> StoreResult<Vec<ClaimedOutbound>> {
+        let (claim, full) = (claim.clone(), full.to_vec());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move { queues::claim_outbound(conn, &claim, &full).await })
+            })
+            .await
     }
 
-    async fn finish_webhook(&self, id: i64, result: DeliveryResult) -> StoreResult<()> {
-        delivery::finish_webhook(&mut *self.writes.acquire().await?, id, result, now_millis()).await
+    async fn finish_outbound(
+        &self,
+        owner: &str,
+        id: i64,
+        result: DeliveryResult,
+        now: Millis,
+    ) -> StoreResult<()> {
+        let owner = owner.to_owned();
+        self.writer
+            .run(move |conn| {
+                Box::pin(
+                    async move { queues::finish_outbound(conn, &owner, id, result, now).await },
+                )
+            })
+            .await
     }
+
+    async fn claim_webhooks(
+        &self,
+        claim: &Claim,
+        full: &[String],
+    ) -> StoreResult<Vec<ClaimedWebhook>> {
+        let (claim, full) = (claim.clone(), full.to_vec());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move { queues::claim_webhooks(conn, &claim, &full).await })
+            })
+            .await
+    }
+
+    async fn finish_webhook(
+        &self,
+        owner: &str,
+        id: i64,
+        result: DeliveryResult,
+        now: Millis,
+    ) -> StoreResult<()> {
+        let owner = owner.to_owned();
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move { queues::finish_webhook(conn, &owner, id, result, now).await })
+            })
+            .await
+    }
+
+    async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {
+        let mut conn = self.reads.acquire().await?;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'table' \
+             AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx_%' ORDER BY name",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut counts = Vec::with_capacity(tables.len());
+        for table in tables {
+            let row = sqlx::query(&format!("SELECT COUNT(*) FROM \"{table}\""))
+                .fetch_one(&mut *conn)
+                .await?;
+            counts.push((table, row.try_get(0)?));
+        }
+        Ok(counts)
+    }
+}
+
+/// The queues that get work when `effects` are applied.
+fn effects_queues(effects: &Effects) -> Vec<Queue> {
+    let mut queues = Vec::new();
+    if !effects.replies.is_empty() {
+        queues.push(Queue::Outbound);
+    }
+    if !effects.notify.is_empty() {
+        queues.push(Queue::Webhooks);
+    }
+    queues
 }

@@ -1,10 +1,10 @@
-//! Reading subscribers, and queuing the merchant webhooks that describe them.
+//! Reading subscribers and their link codes, and erasing a subscriber.
 
 use sqlx::SqliteConnection;
 
 use super::rows::{self, SUBSCRIBER_COLUMNS};
-use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
-use crate::store::{MerchantEvent, StoreResult, Subscriber, SubscriberFilter};
+use crate::domain::{ChannelKind, PlatformUserId, SubscriberId};
+use crate::store::{LinkCodeRecord, StoreResult, Subscriber, SubscriberFilter};
 
 pub(super) async fn by_id(
     conn: &mut SqliteConnection,
@@ -28,14 +28,17 @@ pub(super) async fn by_user(
     channel: ChannelKind,
     user: &PlatformUserId,
 ) -> StoreResult<Option<Subscriber>> {
-    sqlx::query(&format!("SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.site = ? AND s.channel = ? AND s.platform_user_id = ?"))
-        .bind(site)
-        .bind(channel.as_str())
-        .bind(user.as_str())
-        .fetch_optional(conn)
-        .await?
-        .map(|row| rows::subscriber(&row))
-        .transpose()
+    sqlx::query(&format!(
+        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s \
+         WHERE s.site = ? AND s.channel = ? AND s.platform_user_id = ?"
+    ))
+    .bind(site)
+    .bind(channel.as_str())
+    .bind(user.as_str())
+    .fetch_optional(conn)
+    .await?
+    .map(|row| rows::subscriber(&row))
+    .transpose()
 }
 
 pub(super) async fn list(
@@ -67,26 +70,66 @@ pub(super) async fn list(
     .collect()
 }
 
-/// Queues a merchant webhook describing the subscriber as it is now (in the caller's transaction).
-pub(super) async fn notify(
+pub(super) async fn link_code(
+    conn: &mut SqliteConnection,
+    site: &str,
+    code: &str,
+) -> StoreResult<Option<LinkCodeRecord>> {
+    sqlx::query(
+        "SELECT code, site, subscriber_id, expires_at, used_at FROM link_codes WHERE site = ? AND code = ?",
+    )
+    .bind(site)
+    .bind(code)
+    .fetch_optional(conn)
+    .await?
+    .map(|row| rows::link_code(&row))
+    .transpose()
+}
+
+pub(super) async fn erase(
     conn: &mut SqliteConnection,
     site: &str,
     id: SubscriberId,
-    event: MerchantEvent,
-    now: Millis,
-) -> StoreResult<()> {
+) -> StoreResult<bool> {
     let Some(subscriber) = by_id(&mut *conn, site, id).await? else {
-        return Ok(());
+        return Ok(false);
     };
-    let event_id = format!("evt_{:016x}", rand::random::<u64>());
-    let body = crate::views::webhook_body(&event_id, event, site, subscriber, now);
-    sqlx::query("INSERT INTO merchant_webhooks (site, event_type, payload, status, next_attempt_at, created_at) VALUES (?, ?, ?, 'pending', ?, ?)")
+    let channel = subscriber.channel.as_str();
+    // Webhook bodies kept for replay hold names and message texts.
+    sqlx::query("DELETE FROM inbound WHERE site = ? AND channel = ? AND user_id = ?")
         .bind(site)
-        .bind(event.as_str())
-        .bind(body)
-        .bind(now)
-        .bind(now)
-        .execute(conn)
+        .bind(channel)
+        .bind(subscriber.platform_user_id.as_str())
+        .execute(&mut *conn)
         .await?;
-    Ok(())
+    if let Some(reference) = &subscriber.reference {
+        sqlx::query(
+            "UPDATE intents SET customer = NULL, order_id = NULL WHERE site = ? AND channel = ? AND ref = ?",
+        )
+        .bind(site)
+        .bind(channel)
+        .bind(reference)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("DELETE FROM outbox WHERE subscriber_id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM merchant_webhooks WHERE site = ? AND subscriber_id = ?")
+        .bind(site)
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    // Funnel counts stay; the person behind them does not.
+    sqlx::query("UPDATE events SET subscriber_id = NULL, ref = NULL WHERE subscriber_id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    // Link codes and orders go with the row (ON DELETE CASCADE).
+    sqlx::query("DELETE FROM subscribers WHERE id = ?")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
+    Ok(true)
 }

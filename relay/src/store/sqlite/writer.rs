@@ -1,27 +1,26 @@
-//! Group commit: one task writes whatever webhook and funnel rows are queued in one transaction.
+//! Group commit: one task runs every write, committing whatever is queued in one transaction.
 //!
-//! Every webhook must be durable before it is acknowledged, and one fsync per request caps
-//! SQLite at a few thousand requests per second. Requests instead hand their rows to this task
-//! and wait; it commits everything queued so far together, with no timer, so a lone request is
-//! committed at once and a burst shares one commit (see docs/toolchain.md in the brief: ~5x).
+//! SQLite has one writer, and one fsync per request would cap it at a few thousand writes per
+//! second. Every write — webhook rows, claims, processing results, delivery results — is a job
+//! handed to this task; it runs all queued jobs in one transaction, each inside its own
+//! savepoint, and commits once. A lone job is committed at once (no timer), a burst shares one
+//! fsync, and a job that fails rolls back alone: the others in its group still commit.
 
-use sqlx::SqlitePool;
+use std::sync::{Arc, Mutex};
+
+use sqlx::{Acquire, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::store::{NewEvent, NewInbound, StoreError, StoreResult};
+use super::BoxFuture;
+use crate::store::{StoreError, StoreResult};
 
-/// A row for the group-commit writer.
-#[derive(Debug)]
-pub(super) enum Row {
-    /// A webhook event (deduplicated on its key).
-    Inbound(NewInbound),
-    /// A funnel event.
-    Event(NewEvent),
-}
+type Work = Box<
+    dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<(), StoreError>> + Send,
+>;
 
 struct Job {
-    rows: Vec<Row>,
-    done: oneshot::Sender<Result<usize, String>>,
+    work: Work,
+    done: oneshot::Sender<StoreResult<()>>,
 }
 
 /// Handle to the writer task. Dropping every handle stops the task.
@@ -34,89 +33,105 @@ pub(super) struct Writer {
 const MAX_JOBS_PER_COMMIT: usize = 512;
 
 impl Writer {
+    /// Starts the task.
     pub(super) fn spawn(pool: SqlitePool) -> Self {
         let (jobs, queue) = mpsc::channel(4 * MAX_JOBS_PER_COMMIT);
         tokio::spawn(run(pool, queue));
         Self { jobs }
     }
 
-    /// Writes the rows and returns how many were new, once they are committed.
-    pub(super) async fn write(&self, rows: Vec<Row>) -> StoreResult<usize> {
+    /// Whether the task has stopped (it never does while the store lives, unless it panicked).
+    pub(super) fn is_stopped(&self) -> bool {
+        self.jobs.is_closed()
+    }
+
+    /// Resolves when the task has stopped.
+    pub(super) async fn stopped(&self) {
+        self.jobs.closed().await;
+    }
+
+    /// Runs `work` in the next group and returns its result once the group has committed.
+    pub(super) async fn run<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
+    {
+        let slot = Arc::new(Mutex::new(None));
+        let filled = slot.clone();
+        let work: Work = Box::new(move |conn| {
+            Box::pin(async move {
+                let value = work(conn).await?;
+                if let Ok(mut slot) = filled.lock() {
+                    *slot = Some(value);
+                }
+                Ok(())
+            })
+        });
         let (done, committed) = oneshot::channel();
         self.jobs
-            .send(Job { rows, done })
+            .send(Job { work, done })
             .await
-            .map_err(|_| StoreError::WriterGone)?;
+            .map_err(|_| StoreError::TaskGone("writer"))?;
         committed
             .await
-            .map_err(|_| StoreError::WriterGone)?
-            .map_err(StoreError::GroupCommit)
+            .map_err(|_| StoreError::TaskGone("writer"))??;
+        slot.lock()
+            .ok()
+            .and_then(|mut slot| slot.take())
+            .ok_or(StoreError::TaskGone("writer"))
     }
 }
 
 async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_JOBS_PER_COMMIT);
     while queue.recv_many(&mut jobs, MAX_JOBS_PER_COMMIT).await > 0 {
-        match commit(&pool, &jobs).await {
-            Ok(counts) => {
-                for (job, count) in jobs.drain(..).zip(counts) {
-                    let _ = job.done.send(Ok(count));
-                }
-            }
-            Err(error) => {
-                tracing::error!(%error, jobs = jobs.len(), "group commit failed");
-                for job in jobs.drain(..) {
-                    let _ = job.done.send(Err(error.to_string()));
-                }
-            }
+        let outcomes = commit(&pool, &mut jobs).await;
+        for (job, outcome) in jobs.drain(..).zip(outcomes) {
+            let _ = job.done.send(outcome);
         }
     }
 }
 
-async fn commit(pool: &SqlitePool, jobs: &[Job]) -> Result<Vec<usize>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let mut counts = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        let mut new_rows = 0;
-        for row in &job.rows {
-            new_rows += insert(&mut tx, row).await?;
-        }
-        counts.push(new_rows);
-    }
-    tx.commit().await?;
-    Ok(counts)
-}
-
-async fn insert(tx: &mut sqlx::SqliteConnection, row: &Row) -> Result<usize, sqlx::Error> {
-    let result = match row {
-        Row::Inbound(inbound) => {
-            let event =
-                serde_json::to_string(&inbound.event).map_err(|e| sqlx::Error::Encode(e.into()))?;
-            sqlx::query(
-                "INSERT INTO inbound (site, channel, dedupe_key, event, received_at) VALUES (?, ?, ?, ?, ?) \
-                 ON CONFLICT (site, channel, dedupe_key) DO NOTHING",
-            )
-            .bind(&inbound.site)
-            .bind(inbound.channel.as_str())
-            .bind(&inbound.dedupe_key)
-            .bind(event)
-            .bind(inbound.received_at)
-            .execute(&mut *tx)
-            .await?
-        }
-        Row::Event(event) => {
-            let attribution = super::rows::to_json_opt(event.attribution.as_ref())?;
-            sqlx::query(
-                "INSERT INTO events (site, kind, channel, at, attribution) VALUES (?, ?, ?, ?, ?)",
-            )
-            .bind(&event.site)
-            .bind(&event.kind)
-            .bind(event.channel.map(|c| c.as_str()))
-            .bind(event.at)
-            .bind(attribution)
-            .execute(&mut *tx)
-            .await?
-        }
+/// Runs every job in one transaction; returns one outcome per job, in order.
+async fn commit(pool: &SqlitePool, jobs: &mut [Job]) -> Vec<StoreResult<()>> {
+    let works: Vec<Work> = jobs
+        .iter_mut()
+        .map(|job| std::mem::replace(&mut job.work, Box::new(|_| Box::pin(async { Ok(()) }))))
+        .collect();
+    let group_failed = |error: &sqlx::Error, count: usize| {
+        tracing::error!(%error, jobs = count, "group commit failed");
+        let message = format!("group commit failed: {error}");
+        (0..count)
+            .map(|_| Err(StoreError::Database(sqlx::Error::Protocol(message.clone()))))
+            .collect()
     };
-    Ok(result.rows_affected() as usize)
+    let mut conn = match pool.acquire().await {
+        Ok(conn) => conn,
+        Err(error) => return group_failed(&error, works.len()),
+    };
+    let mut tx = match conn.begin().await {
+        Ok(tx) => tx,
+        Err(error) => return group_failed(&error, works.len()),
+    };
+    let mut outcomes = Vec::with_capacity(works.len());
+    for work in works {
+        outcomes.push(in_savepoint(&mut tx, work).await);
+    }
+    match tx.commit().await {
+        Ok(()) => outcomes,
+        Err(error) => group_failed(&error, outcomes.len()),
+    }
+}
+
+async fn in_savepoint(conn: &mut SqliteConnection, work: Work) -> StoreResult<()> {
+    let mut savepoint = conn.begin().await?;
+    match work(&mut savepoint).await {
+        Ok(()) => Ok(savepoint.commit().await?),
+        Err(error) => {
+            let _ = savepoint.rollback().await;
+            Err(error)
+        }
+    }
 }

@@ -1,0 +1,17 @@
+//! The records the store reads and writes.
+
+mod effects;
+mod people;
+mod work;
+
+pub use effects::{
+    AccountChange, Effects, EventDraft, LinkCode, LinkVia, NewEvent, NewSubscriber, OutboundDraft,
+    SubscriberChange,
+};
+pub use people::{
+    Intent, LinkCodeRecord, MerchantEvent, Subscriber, SubscriberFilter, SubscriberStatus,
+};
+pub use work::{
+    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult,
+    InboundResolution, Lane, NewInbound, WebhookContent,
+};
