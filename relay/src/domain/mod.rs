@@ -2,11 +2,13 @@
 
 mod attribution;
 mod customer;
+mod locale;
 mod refs;
 
 pub use attribution::{Attribution, AttributionError};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
+pub use locale::Locale;
 pub use refs::{IntentRef, RefError, find_whatsapp_code};
 
 /// A subscriber's row id.

@@ -137,7 +137,7 @@ pub(super) async fn complete(
     let customer = customer(&identity);
     let masked = customer.masked();
     let confirmation = OutboundMessage {
-        text: texts::linked(&site.locale, &site.name, &masked),
+        text: texts::linked(site.locale, &site.name, &masked),
         buttons: Vec::new(),
     };
     let linked = state
