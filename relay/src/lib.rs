@@ -10,7 +10,8 @@
 //!   `worker` runs that and the outbound deliveries in the background.
 //! - `store` is storage behind a trait (`sqlite` today).
 //! - `sandbox` plays the platforms locally for the demo and the tests.
-//! - `domain` holds validated values (refs, attribution, ids); `texts` what the bot says.
+//! - `domain` holds validated values (refs, attribution, ids, locales); `texts` what the bot and
+//!   the widget say, one catalogue per language.
 //!
 //! # Flow of a subscription
 //! widget click → `POST /api/widget/{site}/intents` (ref + attribution) ∥ deep link with the ref

@@ -98,7 +98,11 @@
   var btn = d.createElement("button");
   btn.type = "button";
   btn.className = "l";
-  attrs(btn, { "data-testid": "ferry-launcher", "aria-label": "Chat", "aria-expanded": "false",
+  // No label until the config brings the site's own: this one file serves every site, so any
+  // word here would be in the wrong language on most of them, and before the config arrives
+  // the launcher can do nothing but wait for it (a click is kept, the panel opens with the
+  // config). A failed config removes the launcher, so an unlabelled one never stays.
+  attrs(btn, { "data-testid": "ferry-launcher", "aria-expanded": "false",
     "aria-controls": "ferry-panel" });
   // A speech bubble with three dots cut out; the × replaces it while the panel is open.
   icon("o", "M12 3C6.5 3 2 6.8 2 11.5c0 2.5 1.3 4.8 3.4 6.3l-.9 3.7 4.3-2.2c1 .3 2.1.4 3.2.4 " +
@@ -131,8 +135,8 @@
     // Focus rings in a light accent would vanish on white.
     host.style.setProperty("--ferry-ring", light ? "#111827" : c.accent);
     place(c.position);
-    btn.title = c.texts.launcher || "Chat";
-    btn.setAttribute("aria-label", btn.title);
+    btn.title = c.texts.launcher;
+    btn.setAttribute("aria-label", c.texts.launcher);
     post("events", { kind: "view", visit: visit() });
     ready = true;
     emit("ready");

@@ -2,14 +2,15 @@
 //! messenger, follows the deep link to the sandbox phone, starts the chat, and the merchant API
 //! shows a subscriber carrying that visit's attribution.
 
+use ferry_relay::domain::Locale;
 use ferry_tests::{
     TestApp,
-    browser::Browser,
+    browser::{Browser, in_widget},
     demo::{
         BOT_BUBBLE, eventually, open_demo, open_panel, press_on_phone, start_in_telegram,
         tap_channel,
     },
-    spawn_app,
+    spawn_app, spawn_app_with,
 };
 use serde_json::Value;
 
@@ -159,5 +160,49 @@ async fn the_widget_reports_view_open_and_click() {
         eventually(async || app.count_rows("events").await >= 3).await,
         "expected view, open and click events"
     );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_lithuanian_shop_labels_its_launcher_and_offers_its_inline_block_in_lithuanian() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app_with(|settings| settings.sites[0].locale = Locale::Lt).await;
+
+    // An anonymous visitor on the thank-you page of an order, on a desktop (QR codes too)
+    browser
+        .goto(&format!("{}/demo/thanks.html?order=NW-1042", app.address))
+        .await;
+    let label = browser
+        .wait_for(
+            "the launcher's label",
+            &format!("{}.getAttribute('aria-label')", in_widget("ferry-launcher")),
+        )
+        .await;
+    let offer = browser
+        .wait_for(
+            "the inline block's offer",
+            &format!("{}.textContent", in_widget("ferry-inline-offer")),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the Telegram QR code",
+            &format!("{}.complete", in_widget("ferry-qr-telegram")),
+        )
+        .await;
+    browser.screenshot("lithuanian-thanks").await;
+
+    assert_eq!(label, "Parašykite mums");
+    let offer = offer.as_str().unwrap();
+    for sentence in [
+        "Gaukite užsakymo naujienas per Telegram, WhatsApp ar Messenger",
+        "Northwind Coffee ten praneš apie kiekvieną užsakymo NW-1042 etapą.",
+        "Nuskaitykite telefonu",
+        "Atsisakyti galite bet kada – atsakykite STABDYTI.",
+    ] {
+        assert!(offer.contains(sentence), "{sentence:?} is not in {offer:?}");
+    }
     browser.close().await;
 }

@@ -1,6 +1,7 @@
 //! Telegram webhooks end to end.
 
-use ferry_tests::{TELEGRAM_SECRET, fixtures, spawn_app};
+use ferry_relay::domain::Locale;
+use ferry_tests::{TELEGRAM_SECRET, fixtures, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn telegram_start_with_a_ref_creates_an_attributed_subscriber_and_welcomes_them() {
@@ -232,4 +233,52 @@ async fn a_user_who_blocked_the_bot_is_unsubscribed_without_a_message() {
         1,
         "only the welcome; nothing after the block"
     );
+}
+
+#[tokio::test]
+async fn a_lithuanian_shops_bot_welcomes_stops_and_restarts_in_lithuanian() {
+    // Arrange
+    let app = spawn_app_with(|settings| settings.sites[0].locale = Locale::Lt).await;
+    let text = |update_id: i64, text: &str| {
+        let mut update = fixtures::load("telegram/private_text.json", "");
+        update["update_id"] = update_id.into();
+        update["message"]["text"] = text.into();
+        update
+    };
+
+    // Act: /start, then STABDYTI, then PRADĖTI
+    app.post_telegram(
+        &fixtures::load("telegram/start_with_ref.json", &fixtures::token()),
+        Some(TELEGRAM_SECRET),
+    )
+    .await;
+    app.drain().await;
+    app.post_telegram(&text(1, "STABDYTI"), Some(TELEGRAM_SECRET))
+        .await;
+    app.drain().await;
+    let status_after_stop = app.subscribers("").await[0]["status"].clone();
+    app.post_telegram(&text(2, "Pradėti"), Some(TELEGRAM_SECRET))
+        .await;
+    app.drain().await;
+
+    // Assert
+    let sent: Vec<_> = app
+        .sent()
+        .iter()
+        .map(|request| request.body["text"].as_str().unwrap().to_owned())
+        .collect();
+    let welcome = "Sveiki, Ann! Užsiprenumeravote Northwind Coffee naujienas per Telegram: \
+                   užsakymų būsenas ir atsakymus į jūsų klausimus.\n\nNorėdami atsisakyti, bet \
+                   kada atsakykite STABDYTI.";
+    assert_eq!(
+        sent,
+        [
+            welcome,
+            "Atsisakėte Northwind Coffee naujienų. Daugiau jums nerašysime. Norėdami vėl \
+             užsiprenumeruoti, atsakykite PRADĖTI.",
+            welcome,
+        ]
+    );
+    assert_eq!(status_after_stop, "unsubscribed");
+    assert_eq!(app.subscribers("").await[0]["status"], "active");
 }

@@ -1,6 +1,7 @@
 //! The widget API: what pages on allowed origins may do, and what everyone else gets.
 
-use ferry_tests::{fixtures, spawn_app};
+use ferry_relay::domain::Locale;
+use ferry_tests::{fixtures, spawn_app, spawn_app_with};
 use serde_json::{Value, json};
 
 fn visit() -> Value {
@@ -43,6 +44,34 @@ async fn the_config_lists_the_sites_channels_with_ref_placeholders() {
             .contains("text=Hi%20Northwind%20Coffee"),
         "{}",
         config.channels[1].link
+    );
+}
+
+#[tokio::test]
+async fn a_lithuanian_sites_config_carries_lithuanian_texts() {
+    let app = spawn_app_with(|settings| settings.sites[0].locale = Locale::Lt).await;
+
+    let response = app
+        .client
+        .get(format!("{}/api/widget/demo/config", app.address))
+        .header("Origin", app.origin())
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 200);
+    let config: Value = response.json().await.unwrap();
+    assert_eq!(config["locale"], "lt");
+    assert_eq!(config["texts"]["launcher"], "Parašykite mums");
+    assert_eq!(config["texts"]["inline"]["or"], "ar");
+    // The widget's own tests build the Lithuanian inline block from this file.
+    let expected: Value =
+        serde_json::from_str(include_str!("../fixtures/widget/texts_lt.json")).unwrap();
+    assert_eq!(config["texts"], expected);
+    let whatsapp = config["channels"][1]["link"].as_str().unwrap();
+    assert!(
+        whatsapp.contains("text=Sveiki%2C%20Northwind%20Coffee%21%20Nor%C4%97%C4%8Diau"),
+        "{whatsapp}"
     );
 }
 

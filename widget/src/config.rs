@@ -7,8 +7,8 @@
 //! A link that would run script or never carry the ref must not become a button.
 
 use ferry_wire::{
-    ChannelButton, ChannelKind, IdentityStatus, LauncherPosition, LinkedSubscription, RefKind,
-    WidgetConfig, WidgetTexts,
+    ChannelButton, ChannelKind, IdentityStatus, InlineTexts, LauncherPosition, LinkedSubscription,
+    RefKind, WidgetConfig, WidgetTexts,
 };
 
 use crate::refs::PLACEHOLDER;
@@ -34,6 +34,7 @@ fn text<S: Source>(value: &S, key: &str) -> Option<String> {
 /// rather than failing the whole config.
 pub(crate) fn read<S: Source>(value: &S) -> Option<WidgetConfig> {
     let texts = value.field("texts")?;
+    let inline = texts.field("inline")?;
     Some(WidgetConfig {
         site: text(value, "site")?,
         name: text(value, "name")?,
@@ -49,6 +50,16 @@ pub(crate) fn read<S: Source>(value: &S) -> Option<WidgetConfig> {
             subtitle: text(&texts, "subtitle")?,
             footer: text(&texts, "footer")?,
             close: text(&texts, "close")?,
+            inline: InlineTexts {
+                title: text(&inline, "title")?,
+                subscribed: text(&inline, "subscribed")?,
+                or: text(&inline, "or")?,
+                and: text(&inline, "and")?,
+                order: text(&inline, "order")?,
+                linked_to: text(&inline, "linked_to")?,
+                add_another: text(&inline, "add_another")?,
+                scan: text(&inline, "scan")?,
+            },
         },
         channels: value
             .field("channels")?
@@ -185,6 +196,16 @@ mod tests {
                 subtitle: "Order updates and answers".into(),
                 footer: "Reply STOP to unsubscribe".into(),
                 close: "Close".into(),
+                inline: InlineTexts {
+                    title: "Get order updates in {channels}".into(),
+                    subscribed: "You'll get updates in {channels}".into(),
+                    or: "or".into(),
+                    and: "and".into(),
+                    order: "{shop} will message you at every step of order {order}.".into(),
+                    linked_to: "Linked to {customer}".into(),
+                    add_another: "Add another messenger".into(),
+                    scan: "Scan with your phone".into(),
+                },
             },
             channels,
         }
@@ -238,6 +259,9 @@ mod tests {
         let mut no_channels = serde_json::to_value(every_kind()).unwrap();
         no_channels["channels"] = json!({"0": "x"});
         assert_eq!(read(&no_channels), None);
+        let mut no_inline_texts = serde_json::to_value(every_kind()).unwrap();
+        no_inline_texts["texts"]["inline"]["or"] = json!(null);
+        assert_eq!(read(&no_inline_texts), None);
     }
 
     #[test]

@@ -23,22 +23,29 @@ fn phone_first(kind: ChannelKind) -> bool {
     matches!(kind, ChannelKind::Telegram | ChannelKind::Whatsapp)
 }
 
-fn names(buttons: &[ChannelButton]) -> Vec<&'static str> {
-    buttons.iter().map(|b| b.kind.display_name()).collect()
+fn kinds(buttons: &[ChannelButton]) -> Vec<ChannelKind> {
+    buttons.iter().map(|button| button.kind).collect()
 }
 
 /// The whole block. Channels the customer is already linked on are confirmed, not offered.
 pub(crate) fn block(
     config: WidgetConfig,
-    options: InlineOptions,
+    options: &InlineOptions,
     bridge: BridgeHandle,
-) -> impl IntoView {
-    let words = texts::words(&config.locale);
+) -> impl IntoView + use<> {
     let linked = options.linked();
     let (have, rest): (Vec<_>, Vec<_>) = config
         .channels
         .into_iter()
         .partition(|button| linked.contains(&button.kind));
+    let sentences = texts::block(
+        &config.texts,
+        &config.name,
+        options,
+        &kinds(&have),
+        &kinds(&rest),
+    );
+    let words = config.texts.inline;
     // A customer with a linked messenger sees the channels only after asking for them.
     let expanded = RwSignal::new(have.is_empty());
     let reveal = move |ev: MouseEvent| {
@@ -54,9 +61,6 @@ pub(crate) fn block(
     };
 
     let status = (!have.is_empty()).then(|| {
-        let customer = options
-            .identity
-            .map(|id| format!("{}{}", words.linked_to, id.customer));
         let more = (!rest.is_empty()).then(|| {
             view! {
                 <button
@@ -74,8 +78,8 @@ pub(crate) fn block(
         view! {
             <div class="ok" data-testid="ferry-inline-subscribed">
                 <div class="okt">
-                    <p class="bt">{words.subscribed(&names(&have))} {icons::check()}</p>
-                    <p class="bs">{customer}</p>
+                    <p class="bt">{sentences.subscribed} {icons::check()}</p>
+                    <p class="bs">{sentences.customer}</p>
                 </div>
                 {more}
             </div>
@@ -83,11 +87,6 @@ pub(crate) fn block(
     });
 
     let offer = (!rest.is_empty()).then(|| {
-        let title = words.title(&names(&rest));
-        let subtitle = match &options.order {
-            Some(order) => words.order(&config.name, order),
-            None => config.texts.subtitle,
-        };
         let links: Vec<_> = rest
             .into_iter()
             .map(|button| {
@@ -120,8 +119,8 @@ pub(crate) fn block(
                 class:hide=move || !expanded.get()
                 data-testid="ferry-inline-offer"
             >
-                <p class="bt">{title}</p>
-                <p class="bs">{subtitle}</p>
+                <p class="bt">{sentences.title}</p>
+                <p class="bs">{sentences.subtitle}</p>
                 <div class=row>
                     <div class="chs">{buttons}</div>
                     {qrs}

@@ -98,7 +98,8 @@ mod wasm {
         bridge.style(CHANNEL_CSS);
         bridge.style(INLINE_CSS);
         let bridge = StoredValue::new_local(bridge);
-        leptos::mount::mount_to(el, move || crate::inline::block(config, options, bridge)).forget();
+        leptos::mount::mount_to(el, move || crate::inline::block(config, &options, bridge))
+            .forget();
         true
     }
 

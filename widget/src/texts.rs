@@ -1,72 +1,69 @@
-//! The inline block's words in English and Russian, picked by the site's locale.
-//!
-//! The relay's config carries the floating panel's texts; until it also carries these, they live
-//! here. Channel names are product names and stay untranslated. Pure functions, so the host
-//! tests pin the sentences.
+//! The inline block's sentences, built from the templates the relay sends in the site's
+//! language (`ferry_wire::InlineTexts`): channel names joined the way that language lists them,
+//! and `{channels}`, `{shop}`, `{order}` and `{customer}` filled in. Channel names are product
+//! names and stay untranslated. Pure functions, so the host tests pin the sentences.
 
-/// One language's phrases; the sentences with names in them are built by the methods below.
-pub(crate) struct Words {
-    title: &'static str,
-    or: &'static str,
-    subscribed: &'static str,
-    and: &'static str,
-    order: [&'static str; 3],
-    /// Before the masked customer under "You'll get updates in …".
-    pub linked_to: &'static str,
-    /// The button that reveals the channels a subscribed customer does not use yet.
-    pub add_another: &'static str,
-    /// The line above the QR codes.
-    pub scan: &'static str,
+use ferry_wire::{ChannelKind, InlineTexts, WidgetTexts};
+
+use crate::config::InlineOptions;
+
+/// What one inline block says, worked out before it is drawn.
+pub(crate) struct Block {
+    /// "You'll get updates in Telegram": the channels the customer is linked on.
+    pub subscribed: String,
+    /// "Linked to j***@example.com", when the relay knows the customer.
+    pub customer: Option<String>,
+    /// "Get order updates in WhatsApp or Messenger": the channels still offered.
+    pub title: String,
+    /// The order sentence on an order's page, else the panel's subtitle.
+    pub subtitle: String,
 }
 
-const EN: Words = Words {
-    title: "Get order updates in ",
-    or: " or ",
-    subscribed: "You'll get updates in ",
-    and: " and ",
-    order: ["", " will message you there at every step of order ", "."],
-    linked_to: "Linked to ",
-    add_another: "Add another messenger",
-    scan: "Scan with your phone",
-};
-
-const RU: Words = Words {
-    title: "Получайте новости о заказе в ",
-    or: " или ",
-    subscribed: "Вы будете получать новости в ",
-    and: " и ",
-    order: ["", " сообщит там о каждом шаге заказа ", "."],
-    linked_to: "Привязано к аккаунту ",
-    add_another: "Добавить другой мессенджер",
-    scan: "Отсканируйте телефоном",
-};
-
-/// The phrases for a BCP 47 locale; English unless it is Russian.
-pub(crate) fn words(locale: &str) -> &'static Words {
-    let lang = locale.split(['-', '_']).next().unwrap_or_default();
-    if lang.eq_ignore_ascii_case("ru") {
-        &RU
-    } else {
-        &EN
+/// The sentences of `shop`'s block offering `offered` to a visitor linked on `linked`.
+pub(crate) fn block(
+    all: &WidgetTexts,
+    shop: &str,
+    options: &InlineOptions,
+    linked: &[ChannelKind],
+    offered: &[ChannelKind],
+) -> Block {
+    let texts = &all.inline;
+    Block {
+        subscribed: subscribed(texts, &names(linked)),
+        customer: options
+            .identity
+            .as_ref()
+            .map(|id| linked_to(texts, &id.customer)),
+        title: title(texts, &names(offered)),
+        subtitle: match &options.order {
+            Some(id) => order(texts, shop, id),
+            None => all.subtitle.clone(),
+        },
     }
 }
 
-impl Words {
-    /// "Get order updates in Telegram, WhatsApp or Messenger".
-    pub(crate) fn title(&self, names: &[&str]) -> String {
-        format!("{}{}", self.title, list(names, self.or))
-    }
+fn names(kinds: &[ChannelKind]) -> Vec<&'static str> {
+    kinds.iter().map(|kind| kind.display_name()).collect()
+}
 
-    /// "You'll get updates in Telegram and WhatsApp".
-    pub(crate) fn subscribed(&self, names: &[&str]) -> String {
-        format!("{}{}", self.subscribed, list(names, self.and))
-    }
+/// "Get order updates in Telegram, WhatsApp or Messenger".
+fn title(texts: &InlineTexts, names: &[&str]) -> String {
+    fill(&texts.title, &[("channels", &list(names, &texts.or))])
+}
 
-    /// "Northwind Coffee will message you there at every step of order NW-1042."
-    pub(crate) fn order(&self, shop: &str, order: &str) -> String {
-        let [before, middle, after] = self.order;
-        format!("{before}{shop}{middle}{order}{after}")
-    }
+/// "You'll get updates in Telegram and WhatsApp".
+fn subscribed(texts: &InlineTexts, names: &[&str]) -> String {
+    fill(&texts.subscribed, &[("channels", &list(names, &texts.and))])
+}
+
+/// "Northwind Coffee will message you there at every step of order NW-1042."
+fn order(texts: &InlineTexts, shop: &str, order: &str) -> String {
+    fill(&texts.order, &[("shop", shop), ("order", order)])
+}
+
+/// "Linked to j***@example.com".
+fn linked_to(texts: &InlineTexts, customer: &str) -> String {
+    fill(&texts.linked_to, &[("customer", customer)])
 }
 
 /// "A", "A or B", "A, B or C".
@@ -74,43 +71,180 @@ fn list(names: &[&str], last: &str) -> String {
     match names {
         [] => String::new(),
         [one] => (*one).to_owned(),
-        [init @ .., tail] => format!("{}{last}{tail}", init.join(", ")),
+        [init @ .., tail] => format!("{} {last} {tail}", init.join(", ")),
     }
+}
+
+/// `template` with each `{key}` of `values` replaced in one pass, so a shop name or order id
+/// with braces in it is never filled again; other braces stay as they are.
+fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let known = rest.find('}').and_then(|close| {
+            let key = &rest[1..close];
+            let (_, value) = values.iter().find(|(name, _)| *name == key)?;
+            Some((value, close))
+        });
+        let taken = match known {
+            Some((value, close)) => {
+                out.push_str(value);
+                close + 1
+            }
+            None => {
+                out.push('{');
+                1
+            }
+        };
+        rest = &rest[taken..];
+    }
+    out + rest
 }
 
 #[cfg(test)]
 mod tests {
+    use ferry_wire::{ChannelButton, IdentityStatus, LinkedSubscription, WidgetConfig};
+    use serde_json::{Value, json};
+
     use super::*;
+    use crate::config;
+
+    /// A Lithuanian site's config as the relay serves it, read the way the widget reads it.
+    fn lithuanian_config() -> WidgetConfig {
+        let texts: Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/widget/texts_lt.json"))
+                .expect("the fixture is JSON");
+        let channels: Vec<_> = ChannelKind::ALL
+            .into_iter()
+            .map(|kind| ChannelButton {
+                kind,
+                label: kind.display_name().into(),
+                link: format!("https://example.com/{}?ref={{ref}}", kind.as_str()),
+                ref_kind: ferry_wire::RefKind::Token,
+            })
+            .collect();
+        let json = json!({
+            "site": "demo", "name": "Northwind Coffee", "locale": "lt", "accent": "#8a5a44",
+            "position": "right", "texts": texts, "channels": channels,
+        });
+        config::read(&json).expect("the widget reads the config")
+    }
+
+    fn linked_on(kinds: &[ChannelKind]) -> IdentityStatus {
+        IdentityStatus {
+            customer: "a***@example.com".into(),
+            subscriptions: kinds
+                .iter()
+                .map(|&channel| LinkedSubscription {
+                    channel,
+                    status: "active".into(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_lithuanian_block_offers_the_channels_in_lithuanian() {
+        let config = lithuanian_config();
+
+        let options = InlineOptions::default();
+
+        let block = block(
+            &config.texts,
+            &config.name,
+            &options,
+            &[],
+            &ChannelKind::ALL,
+        );
+
+        assert_eq!(
+            block.title,
+            "Gaukite užsakymo naujienas per Telegram, WhatsApp ar Messenger"
+        );
+        assert_eq!(
+            block.subtitle,
+            "Gaukite užsakymų naujienas ir Northwind Coffee atsakymus programėlėje, kurią jau \
+             naudojate."
+        );
+        assert_eq!(block.customer, None);
+        assert_eq!(config.texts.inline.scan, "Nuskaitykite telefonu");
+        assert!(config.texts.footer.contains("STABDYTI"));
+    }
+
+    #[test]
+    fn a_lithuanian_block_confirms_a_linked_customer_and_names_the_order() {
+        let config = lithuanian_config();
+        let options = InlineOptions {
+            order: Some("NW-1042".into()),
+            identity: Some(linked_on(&[ChannelKind::Telegram, ChannelKind::Whatsapp])),
+            qr: true,
+        };
+
+        let block = block(
+            &config.texts,
+            &config.name,
+            &options,
+            &options.linked(),
+            &[ChannelKind::Messenger],
+        );
+
+        assert_eq!(
+            block.subscribed,
+            "Naujienas gausite per Telegram ir WhatsApp"
+        );
+        assert_eq!(
+            block.customer.as_deref(),
+            Some("Susieta su paskyra a***@example.com")
+        );
+        assert_eq!(block.title, "Gaukite užsakymo naujienas per Messenger");
+        assert_eq!(
+            block.subtitle,
+            "Northwind Coffee ten praneš apie kiekvieną užsakymo NW-1042 etapą."
+        );
+        assert_eq!(config.texts.inline.add_another, "Pridėti kitą programėlę");
+    }
+
+    fn english() -> InlineTexts {
+        InlineTexts {
+            title: "Get order updates in {channels}".into(),
+            subscribed: "You'll get updates in {channels}".into(),
+            or: "or".into(),
+            and: "and".into(),
+            order: "{shop} will message you there at every step of order {order}.".into(),
+            linked_to: "Linked to {customer}".into(),
+            add_another: "Add another messenger".into(),
+            scan: "Scan with your phone".into(),
+        }
+    }
 
     #[test]
     fn lists_read_as_sentences() {
-        let en = words("en-GB");
-        assert_eq!(en.title(&["Telegram"]), "Get order updates in Telegram");
+        let en = english();
+        assert_eq!(title(&en, &["Telegram"]), "Get order updates in Telegram");
         assert_eq!(
-            en.title(&["Telegram", "WhatsApp", "Messenger"]),
+            title(&en, &["Telegram", "WhatsApp", "Messenger"]),
             "Get order updates in Telegram, WhatsApp or Messenger"
         );
         assert_eq!(
-            en.subscribed(&["Telegram", "WhatsApp"]),
+            subscribed(&en, &["Telegram", "WhatsApp"]),
             "You'll get updates in Telegram and WhatsApp"
         );
         assert_eq!(
-            en.order("Northwind Coffee", "NW-1042"),
+            order(&en, "Northwind Coffee", "NW-1042"),
             "Northwind Coffee will message you there at every step of order NW-1042."
         );
     }
 
     #[test]
-    fn russian_is_picked_by_language_not_region() {
-        for locale in ["ru", "ru-RU", "RU_ua"] {
-            assert_eq!(words(locale).add_another, "Добавить другой мессенджер");
-        }
+    fn names_with_braces_are_not_filled_again() {
+        let en = english();
         assert_eq!(
-            words("ru").title(&["Telegram", "WhatsApp"]),
-            "Получайте новости о заказе в Telegram или WhatsApp"
+            order(&en, "{order} Shop", "{shop}"),
+            "{order} Shop will message you there at every step of order {shop}."
         );
-        for locale in ["", "en", "de", "rus"] {
-            assert_eq!(words(locale).scan, "Scan with your phone");
-        }
+        assert_eq!(linked_to(&en, "a}{b"), "Linked to a}{b");
+        assert_eq!(fill("{x} {", &[]), "{x} {");
     }
 }

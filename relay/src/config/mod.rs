@@ -208,6 +208,22 @@ mod tests {
     }
 
     #[test]
+    fn a_site_may_speak_lithuanian() {
+        let text = example_with_inline_secrets().replace("locale = \"en\"", "locale = \"lt\"");
+        let settings = Settings::parse(&text).unwrap();
+        assert_eq!(settings.sites[0].locale, crate::domain::Locale::Lt);
+    }
+
+    #[test]
+    fn an_unknown_locale_is_refused_naming_the_known_ones() {
+        let text = example_with_inline_secrets().replace("locale = \"en\"", "locale = \"de\"");
+        let error = Settings::parse(&text).unwrap_err().to_string();
+        for part in ["unknown locale \"de\"", "en, ru, lt", "line"] {
+            assert!(error.contains(part), "{part} missing from {error}");
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_reported() {
         let error = Settings::parse("[server]\nlisten_port = 1\n").unwrap_err();
         assert!(error.to_string().contains("listen_port"), "{error}");

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{IdentitySettings, Secret};
+use crate::domain::Locale;
 
 /// A merchant's site.
 #[derive(Debug, Clone, Deserialize)]
@@ -22,9 +23,9 @@ pub struct SiteSettings {
     /// …or as the hex SHA-256 of the key, so the file need not hold the key at all.
     #[serde(default)]
     pub api_key_sha256: Option<String>,
-    /// Language of the widget and of the bot's messages: `en` or `ru`.
-    #[serde(default = "default_locale")]
-    pub locale: String,
+    /// Language of the widget and of the bot's messages: `en`, `ru` or `lt`.
+    #[serde(default)]
+    pub locale: Locale,
     /// Widget accent colour, `#rrggbb`.
     #[serde(default = "default_accent")]
     pub accent: String,
@@ -90,16 +91,9 @@ pub struct MessengerSettings {
     pub verify_token: Secret,
 }
 
-fn default_locale() -> String {
-    "en".into()
-}
-
 fn default_accent() -> String {
     "#2563eb".into()
 }
-
-/// Locales the relay has texts for.
-pub const LOCALES: [&str; 2] = ["en", "ru"];
 
 impl SiteSettings {
     /// SHA-256 of the merchant API key: what requests are compared against.
@@ -146,9 +140,6 @@ impl SiteSettings {
                 return Err(at("api_key_sha256 must be 64 hex characters"));
             }
             _ => {}
-        }
-        if !LOCALES.contains(&self.locale.as_str()) {
-            return Err(at(&format!("locale must be one of {LOCALES:?}")));
         }
         let accent = self.accent.strip_prefix('#').unwrap_or("");
         if accent.len() != 6 || !accent.bytes().all(|b| b.is_ascii_hexdigit()) {

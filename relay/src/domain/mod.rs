@@ -2,12 +2,14 @@
 
 mod attribution;
 mod customer;
+mod locale;
 mod refs;
 mod retry;
 
 pub use attribution::{Attribution, AttributionError};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
+pub use locale::Locale;
 pub use refs::{IntentRef, RefError, find_whatsapp_code};
 pub use retry::{NextAttempt, RetryPolicy};
 

@@ -129,10 +129,10 @@ async fn config(State(state): State<AppState>, Path(site): Path<String>) -> ApiR
     let config = WidgetConfig {
         site: site.id.clone(),
         name: site.name.clone(),
-        locale: site.locale.clone(),
+        locale: site.locale.code().to_owned(),
         accent: site.accent.clone(),
         position: ferry_wire::LauncherPosition::Right,
-        texts: texts::widget(&site.locale, &site.name),
+        texts: texts::widget(site.locale, &site.name),
         channels: channel_buttons(site, state.sandbox_base().as_deref()),
     };
     Ok((
@@ -159,7 +159,7 @@ pub fn channel_buttons(site: &SiteSettings, sandbox_base: Option<&str>) -> Vec<C
         buttons.push(button(ChannelKind::Telegram, link, RefKind::Token));
     }
     if let Some(number) = &site.whatsapp {
-        let (before, after) = texts::whatsapp_prefill(&site.locale, &site.name);
+        let (before, after) = texts::whatsapp_prefill(site.locale, &site.name);
         let encode = |text: &str| {
             url::form_urlencoded::byte_serialize(text.as_bytes())
                 .collect::<String>()
@@ -170,7 +170,7 @@ pub fn channel_buttons(site: &SiteSettings, sandbox_base: Option<&str>) -> Vec<C
             base("https://wa.me", "whatsapp"),
             number.phone_number,
             encode(&before),
-            encode(after)
+            encode(&after)
         );
         buttons.push(button(ChannelKind::Whatsapp, link, RefKind::Code));
     }

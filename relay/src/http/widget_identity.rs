@@ -138,7 +138,7 @@ pub(super) async fn complete(
     let customer = customer(&identity);
     let masked = customer.masked();
     let confirmation = OutboundMessage {
-        text: texts::linked(&site.locale, &site.name, &masked),
+        text: texts::linked(site.locale, &site.name, &masked),
         buttons: Vec::new(),
     };
     let now = state.clock.now();

@@ -131,7 +131,7 @@ impl<'a> Effects<'a> {
             code: self.context.fresh_code.clone(),
             expires_at: self.context.now + LINK_CODE_LIFETIME_MS,
         });
-        let (_, label) = texts::link_prompt(&self.context.site.locale, &self.context.site.name);
+        let (_, label) = texts::link_prompt(self.context.site.locale, &self.context.site.name);
         Some(LinkButton {
             text: label,
             url: url.to_string(),
@@ -141,14 +141,14 @@ impl<'a> Effects<'a> {
     fn welcome(&mut self, linked: Option<&Customer>) {
         let site = self.context.site;
         let mut text = texts::welcome(
-            &site.locale,
+            site.locale,
             &site.name,
             self.context.channel,
             self.event.name.as_deref(),
         );
         let buttons = match linked {
             Some(customer) => {
-                text.push_str(&texts::linked_note(&site.locale, &customer.masked()));
+                text.push_str(&texts::linked_note(site.locale, &customer.masked()));
                 Vec::new()
             }
             None => self.link_button().into_iter().collect(),
@@ -166,7 +166,7 @@ pub fn decide(
     intent: Option<&Intent>,
 ) -> Decided {
     let site = context.site;
-    let locale = site.locale.as_str();
+    let locale = site.locale;
     let text = match &event.kind {
         InboundKind::Text { text } => Some(text.as_str()),
         _ => None,

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::config::{Secret, SiteSettings, TelegramSettings};
-use crate::domain::{Attribution, Customer, PlatformUserId, SubscriberId};
+use crate::domain::{Attribution, Customer, Locale, PlatformUserId, SubscriberId};
 use crate::store::{
     AccountChange, Effects, Intent, Subscriber, SubscriberChange, SubscriberStatus,
 };
@@ -16,7 +16,7 @@ fn site() -> SiteSettings {
         allowed_origins: Vec::new(),
         api_key: Some(Secret::new("k")),
         api_key_sha256: None,
-        locale: "en".into(),
+        locale: Locale::En,
         accent: "#000000".into(),
         telegram: Some(TelegramSettings {
             bot_username: "northwind_bot".into(),

@@ -74,7 +74,7 @@ pub struct WidgetConfig {
     pub site: String,
     /// The merchant's name, shown in the panel header.
     pub name: String,
-    /// The site's language (BCP 47, e.g. `en`, `ru`); texts below are already in it.
+    /// The site's language (BCP 47, e.g. `en`, `ru`, `lt`); texts below are already in it.
     pub locale: String,
     /// Accent colour as `#rrggbb`.
     pub accent: String,
@@ -100,6 +100,32 @@ pub struct WidgetTexts {
     pub footer: String,
     /// Label of the panel's close button.
     pub close: String,
+    /// The inline block's texts.
+    pub inline: InlineTexts,
+}
+
+/// The inline block's texts. Sentences that name things are templates the widget fills in:
+/// `{channels}` with the channel names joined by commas and, before the last, `or` or `and`;
+/// `{shop}` with the merchant's name; `{order}` with the order id; `{customer}` with the masked
+/// customer. A template may place its placeholder anywhere, as its language needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InlineTexts {
+    /// The offer, with `{channels}` joined by `or`: "Get order updates in {channels}".
+    pub title: String,
+    /// The confirmation, with `{channels}` joined by `and`: "You'll get updates in {channels}".
+    pub subscribed: String,
+    /// The word before the last of several alternatives: "or".
+    pub or: String,
+    /// The word before the last of several channels together: "and".
+    pub and: String,
+    /// The line under the title on an order's page, with `{shop}` and `{order}`.
+    pub order: String,
+    /// The line naming the linked account, with `{customer}`: "Linked to {customer}".
+    pub linked_to: String,
+    /// The button that reveals the channels a subscribed customer does not use yet.
+    pub add_another: String,
+    /// The line above the QR codes.
+    pub scan: String,
 }
 
 /// One "continue in …" button.

@@ -67,7 +67,7 @@ pub struct WidgetConfig {
     site: String,
     /// The merchant's name, shown in the panel header.
     name: String,
-    /// The site's language (BCP 47); the texts are already in it.
+    /// The site's language (`en`, `ru` or `lt`); the texts are already in it.
     locale: String,
     /// Accent colour as `#rrggbb`.
     #[schema(pattern = "^#[0-9a-fA-F]{6}$")]
@@ -92,6 +92,30 @@ struct WidgetTexts {
     footer: String,
     /// Label of the panel's close button.
     close: String,
+    inline: InlineTexts,
+}
+
+/// The inline block's texts. Templates name their placeholders, which the widget fills:
+/// `{channels}` (the channel names joined by commas and, before the last, `or` or `and`),
+/// `{shop}`, `{order}` and `{customer}` (masked).
+#[derive(ToSchema)]
+struct InlineTexts {
+    /// The offer, with `{channels}` joined by `or`.
+    title: String,
+    /// The confirmation for a linked customer, with `{channels}` joined by `and`.
+    subscribed: String,
+    /// The word before the last of several alternatives.
+    or: String,
+    /// The word before the last of several channels together.
+    and: String,
+    /// The line under the title on an order's page, with `{shop}` and `{order}`.
+    order: String,
+    /// The linked account, with `{customer}`.
+    linked_to: String,
+    /// The button that shows the channels a subscribed customer does not use yet.
+    add_another: String,
+    /// The line above the QR codes.
+    scan: String,
 }
 
 /// One "continue in …" button.

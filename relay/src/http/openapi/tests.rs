@@ -221,7 +221,7 @@ fn widget_api_bodies_fit_their_schemas() {
         locale: "en".into(),
         accent: "#0a7cff".into(),
         position: wire::LauncherPosition::Left,
-        texts: crate::texts::widget("en", "Bean Shop"),
+        texts: crate::texts::widget(crate::domain::Locale::En, "Bean Shop"),
         channels: vec![button],
     };
     assert_fits("WidgetConfig", config, true);
