@@ -43,7 +43,10 @@ async fn place_order(app: &TestApp, browser: &Browser) -> String {
     let order = browser
         .wait_for(
             "the thank-you page",
-            "location.pathname === '/demo/thanks.html' && document.getElementById('order-id').textContent",
+            // The span says "received" until thanks.js has put the order id in.
+            "location.pathname === '/demo/thanks.html' \
+             && /^NW-/.test(document.getElementById('order-id').textContent) \
+             && document.getElementById('order-id').textContent",
         )
         .await;
     let order = order.as_str().unwrap().to_owned();
