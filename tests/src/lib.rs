@@ -8,8 +8,10 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod browser;
+pub mod cluster;
 pub mod demo;
 pub mod fixtures;
+pub mod postgres;
 
 use std::{path::PathBuf, sync::Arc};
 
