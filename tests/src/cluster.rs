@@ -42,6 +42,7 @@ struct BotApiState {
     latency: Duration,
     sends: Mutex<HashMap<i64, u32>>,
     total: AtomicU64,
+    chats: AtomicU64,
 }
 
 impl FakeBotApi {
@@ -51,6 +52,7 @@ impl FakeBotApi {
             latency,
             sends: Mutex::default(),
             total: AtomicU64::new(0),
+            chats: AtomicU64::new(0),
         });
         let app = Router::new()
             .route("/{bot}/sendMessage", post(send_message))
@@ -64,6 +66,11 @@ impl FakeBotApi {
     /// Messages received so far.
     pub fn total(&self) -> u64 {
         self.state.total.load(Ordering::SeqCst)
+    }
+
+    /// Chats that received at least one message.
+    pub fn chats(&self) -> u64 {
+        self.state.chats.load(Ordering::SeqCst)
     }
 
     /// Messages received per chat id.
@@ -105,7 +112,11 @@ async fn send_message(
         return Json(json!({ "ok": false, "error_code": 400, "description": "Bad Request" }));
     }
     if let Ok(mut sends) = state.sends.lock() {
-        *sends.entry(chat).or_default() += 1;
+        let count = sends.entry(chat).or_default();
+        if *count == 0 {
+            state.chats.fetch_add(1, Ordering::SeqCst);
+        }
+        *count += 1;
     }
     let id = state.total.fetch_add(1, Ordering::SeqCst) + 1;
     Json(json!({ "ok": true, "result": {
@@ -145,6 +156,19 @@ pub struct RelayOptions {
     pub give_up_after_secs: u64,
     /// `worker.poll_interval_ms`.
     pub poll_interval_ms: u64,
+}
+
+impl RelayOptions {
+    /// What a production relay runs with (the defaults of `[worker]` and `[platforms]`).
+    pub fn production() -> Self {
+        Self {
+            lease_secs: 60,
+            platform_timeout_secs: 10,
+            max_in_flight: 256,
+            give_up_after_secs: 30,
+            poll_interval_ms: 1000,
+        }
+    }
 }
 
 impl Default for RelayOptions {
