@@ -6,11 +6,10 @@
 
 mod decide;
 
-use crate::channels::{InboundEvent, InboundKind};
+use crate::channels::{self, InboundEvent};
 use crate::config::SiteSettings;
-use crate::domain::{ChannelKind, IntentRef, Millis, find_whatsapp_code, now_millis};
+use crate::domain::{ChannelKind, Millis, now_millis};
 use crate::store::{Intent, Store, StoreResult, StoredInbound};
-use ferry_wire::RefKind;
 
 pub use decide::{Context, decide};
 
@@ -55,60 +54,34 @@ pub async fn process(
     Ok(())
 }
 
-/// Finds the ref an event carries and the intent it belongs to. For WhatsApp the code is looked
-/// for in the text: the one after "ref" first, then any code-shaped word that matches an intent.
+/// Finds the ref an event carries and the intent it belongs to. Where a platform puts refs is
+/// the platform's business (`Platform::ref_candidates`): the marked one first, then any others.
 async fn match_intent(
     store: &dyn Store,
     site: &SiteSettings,
     channel: ChannelKind,
     event: &InboundEvent,
 ) -> StoreResult<(Option<String>, Option<Intent>)> {
+    let candidates = channels::platform(channel)
+        .map(|platform| platform.ref_candidates(event))
+        .unwrap_or_default();
     let not_before: Millis = event.at.min(now_millis()) - INTENT_LIFETIME_MS;
-    let (marked, others) = match (&event.kind, channel) {
-        (
-            InboundKind::Start {
-                reference: Some(reference),
-            },
-            _,
-        ) => (Some(reference.clone()), Vec::new()),
-        (InboundKind::Text { text }, ChannelKind::Whatsapp) => {
-            let (marked, others) = find_whatsapp_code(text);
-            (marked.map(|code| code.as_str().to_owned()), others)
-        }
-        _ => return Ok((None, None)),
-    };
-    let kind = if channel == ChannelKind::Whatsapp {
-        RefKind::Code
-    } else {
-        RefKind::Token
-    };
-    let candidates = marked
-        .iter()
-        .cloned()
-        .chain(others.iter().map(|code| code.as_str().to_owned()));
-    for candidate in candidates {
-        if IntentRef::parse(kind, &candidate).is_err() {
-            continue;
-        }
+    for candidate in candidates.all() {
         if let Some(intent) = store
-            .find_intent(&site.id, channel, &candidate, not_before)
+            .find_intent(&site.id, channel, candidate.as_str(), not_before)
             .await?
         {
-            return Ok((Some(candidate), Some(intent)));
+            return Ok((Some(candidate.as_str().to_owned()), Some(intent)));
         }
     }
     // Keep the ref even without an intent: the widget's request may still be on its way.
-    Ok((marked, None))
+    Ok((candidates.marked.map(|r| r.as_str().to_owned()), None))
 }
 
 /// A one-time code for linking from the chat: 12 characters of Crockford base32 (60 bits),
 /// unguessable within its 30 minutes and safe in any URL.
 pub fn new_link_code() -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bits: u64 = rand::random();
-    (0..12)
-        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
-        .collect()
+    ferry_wire::crockford::encode(rand::random(), 12)
 }
 
 #[cfg(test)]

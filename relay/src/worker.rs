@@ -187,12 +187,13 @@ impl Worker {
             Ok(platform_message_id) => DeliveryResult::Sent {
                 platform_message_id,
             },
-            Err(SendError::Permanent {
-                reason,
-                unsubscribe,
-            }) => DeliveryResult::Failed {
+            Err(SendError::Permanent { reason }) => DeliveryResult::Failed {
                 error: reason,
-                unsubscribe,
+                unsubscribe: false,
+            },
+            Err(SendError::Blocked { reason }) => DeliveryResult::Failed {
+                error: reason,
+                unsubscribe: true,
             },
             Err(SendError::Retry { reason, .. })
                 if message.attempts + 1 >= MAX_DELIVERY_ATTEMPTS =>

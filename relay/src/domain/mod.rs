@@ -7,7 +7,7 @@ mod refs;
 pub use attribution::{Attribution, AttributionError};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
-pub use refs::{IntentRef, RefError, find_whatsapp_code};
+pub use refs::{IntentRef, RefError};
 
 /// A subscriber's row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
