@@ -12,7 +12,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::channels::PayloadError;
+use crate::channels::{PayloadError, WebhookAuthError};
 use crate::links::LinkCodeError;
 use crate::store::StoreError;
 
@@ -168,6 +168,28 @@ impl From<LinkCodeError> for ApiError {
 impl From<PayloadError> for ApiError {
     fn from(error: PayloadError) -> Self {
         Self::bad_request("malformed_payload", error.to_string())
+    }
+}
+
+impl From<WebhookAuthError> for ApiError {
+    fn from(error: WebhookAuthError) -> Self {
+        let message = error.to_string();
+        match error {
+            WebhookAuthError::MissingSecretToken(_) => {
+                Self::unauthorized("missing_secret_token", message)
+            }
+            WebhookAuthError::InvalidSecretToken(_) => {
+                Self::forbidden("invalid_secret_token", message)
+            }
+            WebhookAuthError::MissingSignature(_) => {
+                Self::unauthorized("missing_signature", message)
+            }
+            WebhookAuthError::InvalidSignature(_) => Self::forbidden("invalid_signature", message),
+            WebhookAuthError::InvalidVerifyToken(_) => {
+                Self::forbidden("invalid_verify_token", message)
+            }
+            WebhookAuthError::NoHandshake => Self::MethodNotAllowed,
+        }
     }
 }
 

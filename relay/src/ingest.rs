@@ -14,14 +14,13 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use futures_util::future::join_all;
 
-use crate::channels::{InboundEvent, InboundKind};
+use crate::channels::{self, InboundEvent};
 use crate::config::{Settings, SiteSettings};
-use crate::domain::{ChannelKind, IntentRef, Millis, NextAttempt, RetryPolicy, find_whatsapp_code};
+use crate::domain::{ChannelKind, Millis, NextAttempt, RetryPolicy};
 use crate::store::{
     AccountChange, ClaimedInbound, Commit, Effects, InboundResolution, Intent, LinkVia, Store,
     StoreResult, SubscriberChange,
 };
-use ferry_wire::RefKind;
 
 pub use decide::{Context, decide};
 
@@ -196,8 +195,8 @@ fn spends_ref(effects: &Effects) -> Option<String> {
 }
 
 /// Finds the ref an event carries and the intent it belongs to (registered within the intent
-/// lifetime before the event). For WhatsApp the code is looked for in the text: the one after
-/// "ref" first, then any code-shaped word that matches an intent.
+/// lifetime before the event). Where a platform puts refs is the platform's business
+/// (`Platform::ref_candidates`): the marked one first, then any others.
 async fn match_intent(
     store: &dyn Store,
     site: &SiteSettings,
@@ -205,53 +204,29 @@ async fn match_intent(
     event: &InboundEvent,
     now: Millis,
 ) -> StoreResult<(Option<String>, Option<Intent>)> {
+    let candidates = channels::platform(channel)
+        .map(|platform| platform.ref_candidates(event))
+        .unwrap_or_default();
     let not_before = event
         .at
         .min(now)
         .saturating_sub(crate::intents::INTENT_LIFETIME_MS);
-    let (marked, others) = match (&event.kind, channel) {
-        (
-            InboundKind::Start {
-                reference: Some(reference),
-            },
-            _,
-        ) => (Some(reference.clone()), Vec::new()),
-        (InboundKind::Text { text }, ChannelKind::Whatsapp) => {
-            let (marked, others) = find_whatsapp_code(text);
-            (marked.map(|code| code.as_str().to_owned()), others)
-        }
-        _ => return Ok((None, None)),
-    };
-    let kind = if channel == ChannelKind::Whatsapp {
-        RefKind::Code
-    } else {
-        RefKind::Token
-    };
-    let candidates = marked
-        .iter()
-        .cloned()
-        .chain(others.iter().map(|code| code.as_str().to_owned()));
-    for candidate in candidates {
-        if IntentRef::parse(kind, &candidate).is_err() {
-            continue;
-        }
-        let found = store.find_intent(&site.id, channel, &candidate).await?;
+    for candidate in candidates.all() {
+        let found = store
+            .find_intent(&site.id, channel, candidate.as_str())
+            .await?;
         if let Some(intent) = found.filter(|i| i.created_at >= not_before) {
-            return Ok((Some(candidate), Some(intent)));
+            return Ok((Some(candidate.as_str().to_owned()), Some(intent)));
         }
     }
     // Keep the ref even without an intent: the widget's request may still be on its way.
-    Ok((marked, None))
+    Ok((candidates.marked.map(|r| r.as_str().to_owned()), None))
 }
 
 /// A one-time code for linking from the chat: 12 characters of Crockford base32 (60 bits),
 /// unguessable within its 30 minutes and safe in any URL.
 pub fn new_link_code() -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let bits: u64 = rand::random();
-    (0..12)
-        .map(|i| ALPHABET[((bits >> (i * 5)) & 31) as usize] as char)
-        .collect()
+    ferry_wire::crockford::encode(rand::random(), 12)
 }
 
 #[cfg(test)]

@@ -5,11 +5,13 @@
 //!   `ferry` command line and `main.rs` wires the two.
 //! - `http` holds every route: the widget API, the platforms' webhooks, the merchant API,
 //!   health checks and static files; `error::ApiError` is the one way errors become responses.
-//! - `channels` knows each messenger: webhook payloads in, send API out, signatures.
+//! - `channels` knows each messenger, one module per platform behind the `Platform` and
+//!   `Account` traits and one registry: webhook authentication and parsing, deep links, the send
+//!   API and its limits. Nothing else matches on a platform's kind.
 //! - `ingest` decides what an inbound event means (subscribe, attribute, opt out, reply);
 //!   `worker` runs that and the outbound deliveries in the background.
 //! - `store` is storage behind a trait (`sqlite` today).
-//! - `sandbox` plays the platforms locally for the demo and the tests.
+//! - `sandbox` plays the platforms locally for the demo and the tests, one stand-in per platform.
 //! - `domain` holds validated values (refs, attribution, ids, locales); `texts` what the bot and
 //!   the widget say, one catalogue per language.
 //!

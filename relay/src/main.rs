@@ -63,14 +63,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 settings.sites.len()
             );
             for site in &settings.sites {
-                let channels: Vec<&str> = [
-                    site.telegram.is_some().then_some("telegram"),
-                    site.whatsapp.is_some().then_some("whatsapp"),
-                    site.messenger.is_some().then_some("messenger"),
-                ]
-                .into_iter()
-                .flatten()
-                .collect();
+                let channels: Vec<&str> = site.channels().map(|kind| kind.as_str()).collect();
                 println!(
                     "  {} ({}): {}; origins {:?}",
                     site.id,

@@ -143,7 +143,8 @@
     (w.requestIdleCallback || function (f) { setTimeout(f, 2000); })(load, { timeout: 4000 });
   }, function (e) { die("widget disabled: " + (e && e.message)); });
 
-  // Rejects only what the app cannot draw from; drops channels this build does not know.
+  // Rejects only what the app cannot draw from. Any well-formed channel kind passes, so a
+  // messenger added to the relay needs no new loader; the app skips kinds it cannot read.
   function check(c) {
     var t = c && c.texts;
     if (!t || typeof c.name !== "string" || !Array.isArray(c.channels) ||
@@ -155,7 +156,7 @@
     c.accent = /^#[0-9a-f]{6}$/i.test(c.accent) ? c.accent : ACCENT;
     c.position = c.position === "left" ? "left" : "right";
     c.channels = c.channels.filter(function (ch) {
-      return ch && /^(telegram|whatsapp|messenger)$/.test(ch.kind) && /^(token|code)$/.test(ch.ref_kind) &&
+      return ch && /^[a-z][a-z0-9_]{0,31}$/.test(ch.kind) && /^(token|code)$/.test(ch.ref_kind) &&
         typeof ch.label === "string" && String(ch.link).indexOf("{ref}") >= 0;
     });
     if (!c.channels.length) throw new Error("no channel this widget can show");

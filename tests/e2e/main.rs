@@ -8,6 +8,10 @@
 mod messenger;
 mod telegram;
 mod whatsapp;
+// The one webhook route and the one send entry point, for every registered platform.
+mod platforms;
+// Signed webhooks with absurd values: refused at the door, or ignored.
+mod poison_input;
 // The widget API: origins, intents, events.
 mod widget_api;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.

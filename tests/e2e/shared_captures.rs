@@ -78,13 +78,16 @@ fn every_shared_messenger_capture_parses() {
     };
     for (name, body) in files(&root.join("messenger")) {
         let value: Value = serde_json::from_slice(&body).unwrap();
-        // Single messaging items are wrapped in the page envelope, as Meta sends them.
-        let envelope = if value.get("object").is_some() {
-            value
+        // Single messaging items are wrapped in the page envelope, as Meta sends them, and each
+        // capture is read as the page it is addressed to.
+        let (page, envelope) = if value.get("object").is_some() {
+            (value["entry"][0]["id"].as_str().unwrap().to_owned(), value)
         } else {
-            json!({ "object": "page", "entry": [{ "id": "1", "time": 1, "messaging": [value] }] })
+            let page = value["recipient"]["id"].as_str().unwrap().to_owned();
+            let envelope = json!({ "object": "page", "entry": [{ "id": page, "time": 1, "messaging": [value] }] });
+            (page, envelope)
         };
-        let events = messenger::parse(envelope.to_string().as_bytes())
+        let events = messenger::parse(envelope.to_string().as_bytes(), &page)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         match name.as_str() {
             "messaging_postback_get_started_with_referral.json"
@@ -101,7 +104,9 @@ fn every_shared_messenger_capture_parses() {
             | "webhook_body_echo.json"
             | "messaging_delivery.json"
             | "messaging_read.json" => assert!(events.is_empty(), "{name}"),
-            "webhook_body_batch.json" => assert_eq!(events.len(), 2),
+            // The second entry names another page (its id is a digit short), so only the
+            // first page's event is this page's.
+            "webhook_body_batch.json" => assert_eq!(events.len(), 1),
             _ => {}
         }
     }

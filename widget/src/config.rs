@@ -265,6 +265,20 @@ mod tests {
     }
 
     #[test]
+    fn a_channel_kind_this_build_does_not_know_is_dropped_and_the_rest_kept() {
+        // The loader passes any well-formed kind through, so a newer relay's channel gets here.
+        let mut json = serde_json::to_value(every_kind()).unwrap();
+        json["channels"][1]["kind"] = json!("viber");
+        let kinds: Vec<_> = read(&json)
+            .unwrap()
+            .channels
+            .iter()
+            .map(|c| c.kind)
+            .collect();
+        assert_eq!(kinds, [ChannelKind::Telegram, ChannelKind::Messenger]);
+    }
+
+    #[test]
     fn only_web_links_with_a_placeholder_pass() {
         assert!(link_allowed("https://t.me/bot?start={ref}"));
         assert!(link_allowed(

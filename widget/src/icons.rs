@@ -1,5 +1,5 @@
-//! Inline SVG glyphs for the panel and the inline block: one per messenger, plus close,
-//! chevron and check mark.
+//! Inline SVG glyphs for the panel and the inline block: one per messenger (and a neutral one
+//! for any other), plus close, chevron and check mark.
 //!
 //! Inline paths rather than images or an icon font: nothing to fetch past the merchant's CSP
 //! `img-src`/`font-src`, and headless or minimal systems have no emoji font to fall back on.
@@ -23,16 +23,23 @@ c.3.1.4.4.4.7v1.2c0 .6-.5 1-1.1 1-4.2 0-9-4.8-9-9 0-.6.4-1.1 1-1.1H9Z";
 const MESSENGER: &str = "M12 2.5c-5.4 0-9.5 3.9-9.5 8.9 0 2.6 1.1 4.9 3 6.5v3.6l3.3-1.8c1 .3 2 .4 3.2.4 \
 5.4 0 9.5-3.9 9.5-8.8S17.4 2.5 12 2.5ZM6.6 14.4l3.9-5.1 2.5 2.1 4.4-2.2-3.9 5.1-2.5-2.1Z";
 
+/// Speech bubble with three dots: a messenger this build has no glyph for.
+const NEUTRAL: &str = "M12 3C6.8 3 2.5 6.6 2.5 11.2c0 2.5 1.3 4.8 3.4 6.3L5 21l4-2c.9.2 1.9.4 3 .4 \
+5.2 0 9.5-3.7 9.5-8.2S17.2 3 12 3ZM7.5 12.7a1.5 1.5 0 1 1 0-3 1.5 1.5 0 0 1 0 3Zm4.5 0a1.5 1.5 0 1 \
+1 0-3 1.5 1.5 0 0 1 0 3Zm4.5 0a1.5 1.5 0 1 1 0-3 1.5 1.5 0 0 1 0 3Z";
+
 const CHECK: &str = "M5 12.5l4.5 4.5L19 7.5";
 const CLOSE: &str = "M6 6l12 12M18 6 6 18";
 const CHEVRON: &str = "M9 6l6 6-6 6";
 
-/// The badge glyph for a messenger; the badge colour comes from the stylesheet.
+/// The badge glyph for a messenger; the badge colour comes from the stylesheet. A kind added to
+/// `ferry_wire::ChannelKind` after this build gets the neutral bubble (and the neutral badge).
 pub(crate) fn channel(kind: ChannelKind) -> impl IntoView {
     let d = match kind {
         ChannelKind::Telegram => TELEGRAM,
         ChannelKind::Whatsapp => WHATSAPP,
         ChannelKind::Messenger => MESSENGER,
+        _ => NEUTRAL,
     };
     view! {
         <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">

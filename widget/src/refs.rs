@@ -3,7 +3,7 @@
 //! The functions take their random bytes from the caller so the host tests can pin them; the
 //! browser build feeds them from `crypto.getRandomValues` (see `random.rs`).
 
-use ferry_wire::RefKind;
+use ferry_wire::{RefKind, crockford, refs};
 
 /// Random bytes behind a [`RefKind::Token`]: 128 bits, 22 base64url characters.
 pub(crate) const TOKEN_BYTES: usize = 16;
@@ -13,8 +13,6 @@ pub(crate) const CODE_BYTES: usize = 5;
 pub(crate) const PLACEHOLDER: &str = "{ref}";
 
 const BASE64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-/// Crockford's alphabet has no I, L, O or U, so a code read aloud or retyped survives.
-const CROCKFORD: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /// base64url without padding: Telegram's `start` allows exactly `A-Z a-z 0-9 _ -`.
 pub(crate) fn token(bytes: &[u8; TOKEN_BYTES]) -> String {
@@ -34,12 +32,11 @@ pub(crate) fn token(bytes: &[u8; TOKEN_BYTES]) -> String {
     out
 }
 
-/// Eight Crockford base32 characters, short enough to survive inside WhatsApp's prefilled text.
+/// Eight Crockford base32 characters, short enough to survive inside WhatsApp's prefilled text
+/// (the relay reads them back with the same `ferry_wire::crockford` rules).
 pub(crate) fn code(bytes: &[u8; CODE_BYTES]) -> String {
     let n = bytes.iter().fold(0u64, |n, &b| n << 8 | u64::from(b));
-    (0..8)
-        .map(|i| char::from(CROCKFORD[(n >> (35 - 5 * i) & 31) as usize]))
-        .collect()
+    crockford::encode(n, refs::CODE_LEN)
 }
 
 /// A fresh ref of the kind a channel wants; `fill` supplies the random bytes.
@@ -94,6 +91,14 @@ mod tests {
         assert_eq!(code(&[255; 5]), "ZZZZZZZZ");
         assert_eq!(code(&[0x12, 0x34, 0x56, 0x78, 0x9a]), "28T5CY4T");
         assert!(!code(&[0xa5; 5]).contains(['I', 'L', 'O', 'U']));
+    }
+
+    #[test]
+    fn refs_pass_the_relays_checks() {
+        let token = token(&[0xa7; TOKEN_BYTES]);
+        assert!(refs::is_token(&token), "{token}");
+        let code = code(&[0x3c; CODE_BYTES]);
+        assert_eq!(refs::normalise_code(&code.to_lowercase()), Some(code));
     }
 
     #[test]

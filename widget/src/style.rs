@@ -7,6 +7,7 @@
 //! strict CSP would block them.
 
 /// The channel link (`.ch`) with its round brand badge, shared by the panel and the inline block.
+/// A channel without a brand colour here keeps the neutral grey of `.ic`.
 pub(crate) const CHANNEL_CSS: &str = r#"
 .ch{display:flex;align-items:center;gap:12px;min-height:52px;padding:8px 14px 8px 10px;
 border:1px solid #e4e7ec;border-radius:12px;background:#fff;color:#1f2328;text-decoration:none;
@@ -14,7 +15,7 @@ font-weight:600;font-size:15px;transition:background .12s ease,border-color .12s
 .ch:hover{background:#f6f8fa;border-color:#cfd6de}
 .ch:focus-visible{outline:2px solid var(--ferry-ring,#2563eb);outline-offset:2px}
 .ic{flex:none;width:36px;height:36px;border-radius:50%;display:flex;align-items:center;
-justify-content:center;color:#fff}
+justify-content:center;color:#fff;background:#57606a}
 .ic svg{width:20px;height:20px}
 .telegram{background:#229ED9}.whatsapp{background:#25D366}.messenger{background:#0084FF}
 .lb{flex:1;min-width:0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
@@ -106,6 +107,14 @@ mod tests {
             assert_eq!(open, css.matches('}').count(), "{css}");
             assert!(open > 8);
         }
+    }
+
+    #[test]
+    fn badges_are_grey_until_a_brand_colour_applies() {
+        let badge = CHANNEL_CSS.find(".ic{").unwrap();
+        let neutral = CHANNEL_CSS.find("background:#57606a").unwrap();
+        let first_brand = CHANNEL_CSS.find(".telegram{").unwrap();
+        assert!(badge < neutral && neutral < first_brand);
     }
 
     #[test]

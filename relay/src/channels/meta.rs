@@ -1,14 +1,17 @@
 //! What Messenger and WhatsApp share as Meta platforms: the signed webhook, the
-//! subscription handshake and the Graph API's error shape.
+//! subscription handshake, the app credentials and the Graph API's calls and errors.
 //!
 //! Signature: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256(raw body, app secret)>`, computed
 //! over the raw bytes before any JSON parsing, compared in constant time.
 
+use axum::http::HeaderMap;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use super::SendError;
+use super::platform::{HandshakeDoc, MIN_WEBHOOK_SECRET_LEN, WebhookAuthError, WebhookDoc};
+use super::{SendError, send::transport_error};
+use crate::config::Secret;
 
 /// The header Meta signs webhooks with.
 pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
@@ -53,28 +56,105 @@ pub fn sign(app_secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// The query of Meta's subscription handshake (`GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`).
-#[derive(Debug, Deserialize)]
-pub struct Handshake {
-    /// Must be `subscribe`.
-    #[serde(rename = "hub.mode")]
-    pub mode: Option<String>,
-    /// Must equal the configured verify token.
-    #[serde(rename = "hub.verify_token")]
-    pub verify_token: Option<String>,
-    /// Echoed back as the body.
-    #[serde(rename = "hub.challenge")]
-    pub challenge: Option<String>,
+/// A Meta webhook request's authentication: the signature header against the app secret.
+pub(super) fn authenticate(
+    app_secret: &Secret,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(), WebhookAuthError> {
+    let header = headers
+        .get(SIGNATURE_HEADER)
+        .map(|v| v.to_str().unwrap_or(""));
+    verify_signature(app_secret.expose(), header, body).map_err(|error| match error {
+        SignatureError::Missing => WebhookAuthError::MissingSignature("X-Hub-Signature-256"),
+        _ => WebhookAuthError::InvalidSignature(error.to_string()),
+    })
 }
 
-impl Handshake {
-    /// The challenge to echo if the handshake is valid for `verify_token`.
-    pub fn accept(&self, verify_token: &str) -> Option<&str> {
-        let token_ok = self.verify_token.as_deref().is_some_and(|given| {
-            subtle::ConstantTimeEq::ct_eq(given.as_bytes(), verify_token.as_bytes()).into()
-        });
-        (self.mode.as_deref() == Some("subscribe") && token_ok)
-            .then_some(self.challenge.as_deref()?)
+/// Meta's subscription handshake (`GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`):
+/// the challenge to echo, if the mode is `subscribe` and the token matches.
+pub(super) fn handshake(
+    verify_token: &Secret,
+    query: &[(String, String)],
+) -> Result<String, WebhookAuthError> {
+    let value = |name: &str| {
+        query
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+    };
+    let token_ok = value("hub.verify_token").is_some_and(|given| {
+        subtle::ConstantTimeEq::ct_eq(given.as_bytes(), verify_token.expose().as_bytes()).into()
+    });
+    match value("hub.challenge") {
+        Some(challenge) if token_ok && value("hub.mode") == Some("subscribe") => {
+            Ok(challenge.to_owned())
+        }
+        _ => Err(WebhookAuthError::InvalidVerifyToken(
+            "hub.mode must be subscribe and hub.verify_token must match",
+        )),
+    }
+}
+
+/// Checks the Meta app credentials of a `[sites.<kind>]` section.
+pub(super) fn validate_app(
+    section: &str,
+    app_secret: &Secret,
+    verify_token: &Secret,
+) -> Result<(), String> {
+    for (field, secret) in [("app_secret", app_secret), ("verify_token", verify_token)] {
+        if secret.expose().chars().count() < MIN_WEBHOOK_SECRET_LEN {
+            return Err(format!(
+                "{section}.{field} must be at least {MIN_WEBHOOK_SECRET_LEN} characters"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The OpenAPI description of a Meta webhook taking `body`.
+pub(super) fn webhook_doc(body: &'static str) -> WebhookDoc {
+    WebhookDoc {
+        body,
+        auth_header: (
+            "X-Hub-Signature-256",
+            "`sha256=<hex HMAC-SHA256(raw body, the app's app_secret)>`",
+        ),
+        unauthorized: "`missing_signature`: the header is missing.",
+        forbidden: "`invalid_signature`: the signature does not match the body.",
+        handshake: Some(HandshakeDoc {
+            name: "Meta's subscription handshake",
+            query: &[
+                ("hub.mode", "`subscribe`"),
+                ("hub.verify_token", "Equals the configured `verify_token`"),
+                ("hub.challenge", "Echoed back"),
+            ],
+            forbidden: "`invalid_verify_token`: `hub.mode` is not `subscribe` or \
+                `hub.verify_token` does not match.",
+        }),
+    }
+}
+
+/// POSTs `body` to a Graph API `url` with a bearer token; the response text on success.
+pub(super) async fn post(
+    http: &reqwest::Client,
+    url: String,
+    token: &Secret,
+    body: &serde_json::Value,
+) -> Result<String, SendError> {
+    let response = http
+        .post(url)
+        .bearer_auth(token.expose())
+        .json(body)
+        .send()
+        .await
+        .map_err(|e| transport_error(&e))?;
+    let status = response.status();
+    let text = response.text().await.map_err(|e| transport_error(&e))?;
+    if status.is_success() {
+        Ok(text)
+    } else {
+        Err(graph_failure(status, &text))
     }
 }
 
@@ -118,11 +198,10 @@ pub fn graph_failure(status: reqwest::StatusCode, body: &str) -> SendError {
             after: None,
             reason,
         }
+    } else if is(&UNREACHABLE) {
+        SendError::Blocked { reason }
     } else {
-        SendError::Permanent {
-            reason,
-            unsubscribe: is(&UNREACHABLE),
-        }
+        SendError::Permanent { reason }
     }
 }
 
@@ -170,13 +249,32 @@ mod tests {
 
     #[test]
     fn the_handshake_echoes_the_challenge_for_the_right_token_only() {
-        let handshake = Handshake {
-            mode: Some("subscribe".into()),
-            verify_token: Some("tok".into()),
-            challenge: Some("1158201444".into()),
+        let query = |mode: &str, token: &str| {
+            vec![
+                ("hub.mode".to_owned(), mode.to_owned()),
+                ("hub.verify_token".to_owned(), token.to_owned()),
+                ("hub.challenge".to_owned(), "1158201444".to_owned()),
+            ]
         };
-        assert_eq!(handshake.accept("tok"), Some("1158201444"));
-        assert_eq!(handshake.accept("other"), None);
+        let token = Secret::new("tok");
+        assert_eq!(
+            handshake(&token, &query("subscribe", "tok")).as_deref(),
+            Ok("1158201444")
+        );
+        assert!(handshake(&token, &query("subscribe", "other")).is_err());
+        assert!(handshake(&token, &query("unsubscribe", "tok")).is_err());
+        assert!(handshake(&token, &[]).is_err());
+    }
+
+    #[test]
+    fn short_app_secrets_and_verify_tokens_are_refused() {
+        let long = Secret::new("0123456789abcdef");
+        let short = Secret::new("0123456789abcde");
+        assert!(validate_app("whatsapp", &long, &long).is_ok());
+        let error = validate_app("whatsapp", &short, &long).unwrap_err();
+        assert!(error.contains("whatsapp.app_secret"), "{error}");
+        let error = validate_app("messenger", &long, &short).unwrap_err();
+        assert!(error.contains("messenger.verify_token"), "{error}");
     }
 
     #[test]
@@ -189,18 +287,12 @@ mod tests {
         let window = r#"{"error":{"message":"Re-engagement message","code":131047}}"#;
         assert!(matches!(
             graph_failure(reqwest::StatusCode::BAD_REQUEST, window),
-            SendError::Permanent {
-                unsubscribe: false,
-                ..
-            }
+            SendError::Permanent { .. }
         ));
         let gone = r#"{"error":{"message":"This person isn't available right now.","code":551}}"#;
         assert!(matches!(
             graph_failure(reqwest::StatusCode::BAD_REQUEST, gone),
-            SendError::Permanent {
-                unsubscribe: true,
-                ..
-            }
+            SendError::Blocked { .. }
         ));
     }
 }

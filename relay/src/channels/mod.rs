@@ -1,204 +1,82 @@
 //! The messenger platforms: what their webhooks mean and how to send through them.
 //!
-//! Each platform module parses its webhook bodies into `InboundEvent`s (after the HTTP layer
-//! checked the platform's authentication on the raw bytes) and sends `OutboundMessage`s through
-//! its API. Nothing here touches storage; `ingest` decides what events mean for subscribers.
+//! Each platform is one module implementing [`Platform`] (what Ferry knows about it) and
+//! [`Account`] (a site's account on it: webhook authentication and parsing, deep link, send API),
+//! and one entry in [`registry`]. The rest of the relay never matches on a platform's kind: it
+//! asks the registry or the site's accounts. Nothing here touches storage; `ingest` decides what
+//! events mean for subscribers.
 
+mod checks;
+mod event;
 pub mod messenger;
 pub mod meta;
+mod platform;
+mod send;
 pub mod telegram;
 pub mod whatsapp;
 
-use serde::{Deserialize, Serialize};
+pub use event::{InboundEvent, InboundKind, Keyed, LinkButton, OutboundMessage, PayloadError};
+pub use platform::{
+    Account, HandshakeDoc, Limits, MIN_WEBHOOK_SECRET_LEN, Platform, Rate, RateScope,
+    RefCandidates, WebhookAuthError, WebhookDoc,
+};
+pub use send::{Platforms, SendError, fit_text};
 
-use crate::config::{PlatformSettings, SiteSettings};
-use crate::domain::{ChannelKind, Millis, PlatformUserId};
+use crate::domain::ChannelKind;
 
-/// One thing a platform user did, normalised across platforms.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct InboundEvent {
-    /// Who (also the address to answer to).
-    pub user: PlatformUserId,
-    /// The name the platform reported, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// When it happened, per the platform.
-    pub at: Millis,
-    /// What happened.
-    pub kind: InboundKind,
+/// Every platform this relay speaks, in the order sites show them.
+static PLATFORMS: [&dyn Platform; 3] = [
+    &telegram::Telegram,
+    &whatsapp::Whatsapp,
+    &messenger::Messenger,
+];
+
+/// Every platform this relay speaks, in the order sites show them.
+pub fn registry() -> &'static [&'static dyn Platform] {
+    &PLATFORMS
 }
 
-/// What a platform user did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum InboundKind {
-    /// Opened the conversation through a link or a start button (Telegram `/start <ref>`,
-    /// Messenger Get Started or a referral), carrying the link's ref if it had one.
-    Start {
-        /// The ref, as the platform delivered it.
-        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
-        reference: Option<String>,
-    },
-    /// Sent a text (or pressed a reply button, whose text this is).
-    Text {
-        /// The text.
-        text: String,
-    },
-    /// Sent something else: a photo, a sticker, a reaction.
-    Other,
-    /// Blocked the bot or left the conversation.
-    Blocked,
+/// The platform of `kind`, if this relay speaks it.
+pub fn platform(kind: ChannelKind) -> Option<&'static dyn Platform> {
+    registry()
+        .iter()
+        .copied()
+        .find(|platform| platform.kind() == kind)
 }
 
-/// A webhook event with the platform's id for it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Keyed {
-    /// The platform's id (update id, message id…), so a retried webhook is stored once.
-    pub dedupe_key: String,
-    /// The event.
-    pub event: InboundEvent,
+/// The platform named `name` in URLs and config (`telegram`…), if this relay speaks it.
+pub fn platform_named(name: &str) -> Option<&'static dyn Platform> {
+    ChannelKind::parse(name).and_then(platform)
 }
 
-/// Why a webhook body was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum PayloadError {
-    /// Not JSON, or not the platform's shape.
-    #[error("the body is not a valid {platform} webhook payload: {detail}")]
-    Malformed {
-        /// Platform name.
-        platform: &'static str,
-        /// What serde said.
-        detail: String,
-    },
-    /// A well-formed payload for a different kind of account (e.g. Instagram on the Messenger URL).
-    #[error("expected object {expected:?}, got {got:?}")]
-    WrongObject {
-        /// What this endpoint takes.
-        expected: &'static str,
-        /// What came.
-        got: String,
-    },
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-/// A message to send: text and optional link buttons.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OutboundMessage {
-    /// Plain text.
-    pub text: String,
-    /// Buttons that open a URL.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub buttons: Vec<LinkButton>,
-}
-
-/// A button that opens a URL.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LinkButton {
-    /// Label.
-    pub text: String,
-    /// Target.
-    pub url: String,
-}
-
-/// Why a send failed.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SendError {
-    /// Temporary (rate limit, 5xx, network); try again, after `after` seconds if the platform said.
-    Retry {
-        /// The platform's `retry_after`, in seconds.
-        after: Option<u64>,
-        /// What happened.
-        reason: String,
-    },
-    /// Will not succeed on retry.
-    Permanent {
-        /// What happened.
-        reason: String,
-        /// The user cannot be reached any more (blocked the bot, left).
-        unsubscribe: bool,
-    },
-}
-
-/// Sends messages through the platforms' APIs at the configured base URLs.
-#[derive(Clone)]
-pub struct Platforms {
-    http: reqwest::Client,
-    settings: PlatformSettings,
-}
-
-impl Platforms {
-    /// Builds the senders with one shared HTTP client.
-    pub fn new(settings: PlatformSettings) -> reqwest::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(settings.timeout_secs))
-            .user_agent(concat!("ferry-relay/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-        Ok(Self { http, settings })
+    #[test]
+    fn every_channel_kind_has_exactly_one_platform_in_display_order() {
+        let kinds: Vec<_> = registry().iter().map(|p| p.kind()).collect();
+        assert_eq!(kinds, ChannelKind::ALL);
     }
 
-    /// The shared HTTP client (with the platform timeout), for other outbound calls.
-    pub fn http_client(&self) -> reqwest::Client {
-        self.http.clone()
-    }
-
-    /// Sends `message` to `recipient` on `channel` with the site's credentials; returns the
-    /// platform's message id.
-    pub async fn send(
-        &self,
-        site: &SiteSettings,
-        channel: ChannelKind,
-        recipient: &str,
-        message: &OutboundMessage,
-    ) -> Result<Option<String>, SendError> {
-        let not_configured = || SendError::Permanent {
-            reason: format!(
-                "{} is not configured for site {}",
-                channel.as_str(),
-                site.id
-            ),
-            unsubscribe: false,
-        };
-        match channel {
-            ChannelKind::Telegram => {
-                let bot = site.telegram.as_ref().ok_or_else(not_configured)?;
-                telegram::send(
-                    &self.http,
-                    &self.settings.telegram_api,
-                    bot,
-                    recipient,
-                    message,
-                )
-                .await
-            }
-            ChannelKind::Messenger => {
-                let page = site.messenger.as_ref().ok_or_else(not_configured)?;
-                messenger::send(
-                    &self.http,
-                    &self.settings.graph_api,
-                    page,
-                    recipient,
-                    message,
-                )
-                .await
-            }
-            ChannelKind::Whatsapp => {
-                let number = site.whatsapp.as_ref().ok_or_else(not_configured)?;
-                whatsapp::send(
-                    &self.http,
-                    &self.settings.graph_api,
-                    number,
-                    recipient,
-                    message,
-                )
-                .await
-            }
+    #[test]
+    fn platforms_are_found_by_kind_and_by_name() {
+        for kind in ChannelKind::ALL {
+            assert_eq!(platform(kind).map(|p| p.kind()), Some(kind));
+            assert_eq!(platform_named(kind.as_str()).map(|p| p.kind()), Some(kind));
         }
+        assert!(platform_named("icq").is_none());
+        assert!(platform_named("Telegram").is_none());
     }
-}
 
-/// Classifies a transport error: timeouts and connection failures are worth retrying.
-fn transport_error(error: &reqwest::Error) -> SendError {
-    SendError::Retry {
-        after: None,
-        reason: format!("request failed: {error}"),
+    #[test]
+    fn every_platform_documents_an_authenticated_webhook() {
+        for platform in registry() {
+            let doc = platform.webhook_doc();
+            assert!(!doc.body.is_empty() && !doc.auth_header.0.is_empty());
+            assert!(doc.unauthorized.starts_with('`') && doc.forbidden.starts_with('`'));
+            let limits = platform.limits();
+            assert!(limits.max_text >= 640 && !limits.rates.is_empty());
+        }
     }
 }

@@ -16,7 +16,7 @@ use serde::Deserialize;
 
 pub use identity::{IdentitySettings, JwtAlgorithm};
 pub use secret::Secret;
-pub use site::{MessengerSettings, SiteSettings, TelegramSettings, WhatsappSettings};
+pub use site::SiteSettings;
 pub use webhook::MerchantWebhookSettings;
 pub use worker::WorkerSettings;
 
@@ -227,5 +227,56 @@ mod tests {
     fn unknown_keys_are_reported() {
         let error = Settings::parse("[server]\nlisten_port = 1\n").unwrap_err();
         assert!(error.to_string().contains("listen_port"), "{error}");
+    }
+
+    const DEMO: &str = include_str!("../../demo.toml");
+
+    #[test]
+    fn the_demo_sites_channels_come_in_display_order() {
+        let settings = Settings::parse(DEMO).unwrap();
+        let site = settings.site("demo").unwrap();
+        let channels: Vec<&str> = site.channels().map(|kind| kind.as_str()).collect();
+        assert_eq!(channels, ["telegram", "whatsapp", "messenger"]);
+        let bot = site.account(crate::domain::ChannelKind::Telegram).unwrap();
+        assert_eq!(bot.handle(), "northwind_demo_bot");
+    }
+
+    #[test]
+    fn webhook_secrets_shorter_than_16_characters_are_refused() {
+        for (secret, field) in [
+            (
+                "\"demo-telegram-webhook-secret\"",
+                "telegram.webhook_secret",
+            ),
+            ("\"demo-meta-app-secret\"", "whatsapp.app_secret"),
+            ("\"demo-meta-verify-token\"", "whatsapp.verify_token"),
+        ] {
+            let text = DEMO.replacen(secret, "\"x\"", 1);
+            let error = Settings::parse(&text).unwrap_err().to_string();
+            assert!(error.contains(field) && error.contains("16"), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_platform_section_is_read_by_its_platform() {
+        let missing = DEMO.replacen("bot_token = \"123456789:demo-telegram-bot-token\"\n", "", 1);
+        let error = Settings::parse(&missing).unwrap_err().to_string();
+        assert!(
+            error.contains("[sites.telegram]") && error.contains("bot_token"),
+            "{error}"
+        );
+        let unknown = DEMO.replacen("[sites.messenger]", "[sites.icq]", 1);
+        let error = Settings::parse(&unknown).unwrap_err().to_string();
+        assert!(error.contains("icq"), "{error}");
+    }
+
+    #[test]
+    fn a_site_without_any_channel_says_which_exist() {
+        let site = "[[sites]]\nid = \"shop\"\nname = \"Shop\"\napi_key = \"k\"\n";
+        let error = Settings::parse(site).unwrap_err().to_string();
+        assert!(
+            error.contains("enable at least one channel (telegram, whatsapp or messenger)"),
+            "{error}"
+        );
     }
 }

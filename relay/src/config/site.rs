@@ -1,14 +1,26 @@
-//! One merchant site's settings: identity, widget look, API key and channel credentials.
+//! One merchant site's settings: identity, widget look, API key and its messenger accounts.
+//!
+//! A site's `[sites.<platform>]` sections are read by the platforms themselves (see
+//! `channels::Platform::read_account`): this module knows no platform by name.
 
-use serde::Deserialize;
+use std::sync::Arc;
+
+use serde::{Deserialize, Deserializer, de::Error as _};
 use sha2::{Digest, Sha256};
 
 use super::{IdentitySettings, Secret};
+use crate::channels::{self, Account};
+use crate::domain::ChannelKind;
 use crate::domain::Locale;
 
 /// A merchant's site.
+///
+/// Deserialised in two steps: the platforms take their sections out of the site's table, and
+/// the remaining keys are read by the derive (`remote = "Self"` turns the derived impl into the
+/// inherent `SiteSettings::deserialize` the `Deserialize` impl below calls), which still refuses
+/// unknown keys.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(remote = "Self", deny_unknown_fields)]
 pub struct SiteSettings {
     /// Id used in the embed snippet (`data-site`) and in webhook URLs: `[a-z0-9_-]`, 1–64 chars.
     pub id: String,
@@ -29,15 +41,6 @@ pub struct SiteSettings {
     /// Widget accent colour, `#rrggbb`.
     #[serde(default = "default_accent")]
     pub accent: String,
-    /// Telegram bot, if the site offers Telegram.
-    #[serde(default)]
-    pub telegram: Option<TelegramSettings>,
-    /// WhatsApp Cloud API number, if the site offers WhatsApp.
-    #[serde(default)]
-    pub whatsapp: Option<WhatsappSettings>,
-    /// Facebook page, if the site offers Messenger.
-    #[serde(default)]
-    pub messenger: Option<MessengerSettings>,
     /// The merchant's endpoint for signed `subscriber.*` webhooks.
     #[serde(default)]
     pub webhook: Option<super::MerchantWebhookSettings>,
@@ -45,50 +48,40 @@ pub struct SiteSettings {
     /// site accepts none.
     #[serde(default)]
     pub identity: Option<IdentitySettings>,
+    /// The site's messenger accounts, in the registry's display order.
+    #[serde(skip)]
+    accounts: Vec<Arc<dyn Account>>,
 }
 
-/// A Telegram bot.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TelegramSettings {
-    /// The bot's username without `@`, used in `t.me/<bot>` links.
-    pub bot_username: String,
-    /// Bot API token from @BotFather.
-    pub bot_token: Secret,
-    /// The `secret_token` given to `setWebhook`; Telegram echoes it in a header.
-    pub webhook_secret: Secret,
-}
-
-/// A WhatsApp Cloud API phone number.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WhatsappSettings {
-    /// The number in international format, digits only (for `wa.me/<digits>`).
-    pub phone_number: String,
-    /// Graph API id of the number; inbound webhooks for other numbers are ignored.
-    pub phone_number_id: String,
-    /// System-user access token for the send API.
-    pub access_token: Secret,
-    /// Meta app secret that signs webhooks.
-    pub app_secret: Secret,
-    /// Token Meta sends back when you register the webhook.
-    pub verify_token: Secret,
-}
-
-/// A Facebook page receiving Messenger conversations.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MessengerSettings {
-    /// Graph API id of the page.
-    pub page_id: String,
-    /// The page's username, used in `m.me/<page>` links.
-    pub page_username: String,
-    /// Page access token for the send API.
-    pub page_access_token: Secret,
-    /// Meta app secret that signs webhooks.
-    pub app_secret: Secret,
-    /// Token Meta sends back when you register the webhook.
-    pub verify_token: Secret,
+impl<'de> Deserialize<'de> for SiteSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut table = toml::Table::deserialize(deserializer)?;
+        let mut accounts = Vec::new();
+        for platform in channels::registry() {
+            let name = platform.kind().as_str();
+            if let Some(section) = table.remove(name) {
+                let account = platform
+                    .read_account(section)
+                    .map_err(|e| D::Error::custom(format!("[sites.{name}]: {}", e.message())))?;
+                accounts.push(account);
+            }
+        }
+        let mut site = SiteSettings::deserialize(toml::Value::Table(table)).map_err(|e| {
+            let message = e.message();
+            if message.starts_with("unknown field") {
+                // The derive's list cannot name the platforms' sections.
+                let sections: Vec<String> = channels::registry()
+                    .iter()
+                    .map(|p| format!("[sites.{}]", p.kind().as_str()))
+                    .collect();
+                D::Error::custom(format!("{message}, or a channel: {}", sections.join(", ")))
+            } else {
+                D::Error::custom(message)
+            }
+        })?;
+        site.accounts = accounts;
+        Ok(site)
+    }
 }
 
 fn default_accent() -> String {
@@ -96,6 +89,21 @@ fn default_accent() -> String {
 }
 
 impl SiteSettings {
+    /// The site's account on `channel`, if it offers that messenger.
+    pub fn account(&self, channel: ChannelKind) -> Option<&dyn Account> {
+        self.accounts().find(|account| account.kind() == channel)
+    }
+
+    /// The site's messenger accounts, in display order.
+    pub fn accounts(&self) -> impl Iterator<Item = &dyn Account> {
+        self.accounts.iter().map(|account| &**account)
+    }
+
+    /// The messengers the site offers, in display order.
+    pub fn channels(&self) -> impl Iterator<Item = ChannelKind> + '_ {
+        self.accounts().map(|account| account.kind())
+    }
+
     /// SHA-256 of the merchant API key: what requests are compared against.
     pub fn api_key_hash(&self) -> Option<[u8; 32]> {
         if let Some(key) = &self.api_key {
@@ -145,52 +153,22 @@ impl SiteSettings {
         if accent.len() != 6 || !accent.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(at("accent must be a colour like #2563eb"));
         }
-        if self.telegram.is_none() && self.whatsapp.is_none() && self.messenger.is_none() {
-            return Err(at(
-                "enable at least one channel (telegram, whatsapp or messenger)",
-            ));
+        if self.accounts.is_empty() {
+            let names: Vec<&str> = channels::registry()
+                .iter()
+                .map(|p| p.kind().as_str())
+                .collect();
+            let (last, rest) = names.split_last().unwrap_or((&"", &[]));
+            return Err(at(&format!(
+                "enable at least one channel ({} or {last})",
+                rest.join(", ")
+            )));
         }
-        if let Some(telegram) = &self.telegram {
-            let name = &telegram.bot_username;
-            if !(5..=32).contains(&name.len())
-                || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            {
-                return Err(at(
-                    "telegram.bot_username must be 5-32 characters of A-Z, a-z, 0-9 and '_'",
-                ));
-            }
-            let secret = telegram.webhook_secret.expose();
-            if secret.len() > 256
-                || !secret
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-            {
-                return Err(at(
-                    "telegram.webhook_secret must be 1-256 characters of A-Z, a-z, 0-9, '_' and '-'",
-                ));
-            }
-        }
-        if let Some(whatsapp) = &self.whatsapp {
-            let digits = &whatsapp.phone_number;
-            if !(7..=15).contains(&digits.len())
-                || !digits.bytes().all(|b| b.is_ascii_digit())
-                || digits.starts_with('0')
-            {
-                return Err(at(
-                    "whatsapp.phone_number must be the international number as digits, e.g. 4915112345678",
-                ));
-            }
+        for account in &self.accounts {
+            account.validate().map_err(|e| at(&e))?;
         }
         if let Some(webhook) = &self.webhook {
             webhook.validate().map_err(|e| at(&e))?;
-        }
-        if let Some(messenger) = &self.messenger {
-            let name = &messenger.page_username;
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.') {
-                return Err(at(
-                    "messenger.page_username must be the page's m.me username",
-                ));
-            }
         }
         if let Some(identity) = &self.identity {
             identity.validate().map_err(|e| at(&e))?;

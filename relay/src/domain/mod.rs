@@ -10,7 +10,7 @@ pub use attribution::{Attribution, AttributionError};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use locale::Locale;
-pub use refs::{IntentRef, RefError, find_whatsapp_code};
+pub use refs::{IntentRef, RefError};
 pub use retry::{NextAttempt, RetryPolicy};
 
 /// A subscriber's row id.

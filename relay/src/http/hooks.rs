@@ -1,14 +1,17 @@
-//! Webhook endpoints: `/hooks/{site}/{telegram|messenger|whatsapp}` (see docs/contract.md).
+//! Webhook endpoints: `/hooks/{site}/{platform}` for every platform in the registry (see
+//! docs/contract.md).
 //!
-//! Each handler checks the platform's authentication on the raw body, parses it, stores the
-//! events durably (group commit) and only then answers 200. Nothing here calls a platform:
-//! the worker is woken to do the rest.
+//! One pair of handlers serves every platform: the site's account checks the platform's
+//! authentication on the raw body and parses it, the events are stored durably (group commit)
+//! and only then is the request answered 200. Nothing here calls a platform: the worker is
+//! woken to do the rest. Each platform gets its own route so metrics count them apart; a name
+//! the registry does not know falls through to `/hooks/{site}/{platform}` and a 404.
 
 use axum::{
     Json, Router,
     extract::{Path, State},
     http::HeaderMap,
-    routing::{get, post},
+    routing::get,
 };
 use serde_json::{Value, json};
 
@@ -16,245 +19,87 @@ use super::{
     AppState,
     extract::{AppQuery, RawBody},
 };
-use crate::channels::{Keyed, messenger, meta, telegram, whatsapp};
-use crate::config::{Secret, SiteSettings};
+use crate::channels::{self, Account, Keyed};
+use crate::config::SiteSettings;
 use crate::domain::ChannelKind;
 use crate::error::{ApiError, ApiResult};
 use crate::store::NewInbound;
 
-/// Routes of this module.
+/// Routes of this module: one per registered platform, and the 404 for any other name.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/hooks/{site}/telegram", post(telegram_update))
-        .route(
-            "/hooks/{site}/messenger",
-            get(messenger_handshake).post(messenger_event),
-        )
-        .route(
-            "/hooks/{site}/whatsapp",
-            get(whatsapp_handshake).post(whatsapp_event),
-        )
-}
-
-/// Receive a Telegram `Update`.
-#[utoipa::path(
-    post,
-    path = "/hooks/{site}/telegram",
-    tag = "webhooks",
-    params(
-        super::openapi::schemas::SitePath,
-        ("X-Telegram-Bot-Api-Secret-Token" = String, Header,
-            description = "Equals the bot's `webhook_secret` (`setWebhook … secret_token=`)"),
-    ),
-    request_body(content = Object, description = "A Telegram Bot API `Update`"),
-    responses(
-        (status = 200, description = "Stored, or ignored", body = super::openapi::schemas::HookReceipt),
-        (status = 400, body = crate::error::ErrorBody,
-            description = "`malformed_payload` or `unreadable_body`."),
-        (status = 401, body = crate::error::ErrorBody,
-            description = "`missing_secret_token`: the header is missing."),
-        (status = 403, body = crate::error::ErrorBody,
-            description = "`invalid_secret_token`: the header is wrong."),
-        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
-        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
-    ),
-)]
-async fn telegram_update(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> ApiResult<Json<Value>> {
-    let site = state.site(&site)?;
-    let bot = site
-        .telegram
-        .as_ref()
-        .ok_or_else(|| not_enabled(site, ChannelKind::Telegram))?;
-    let Some(given) = headers.get(telegram::SECRET_HEADER) else {
-        return Err(ApiError::unauthorized(
-            "missing_secret_token",
-            "the X-Telegram-Bot-Api-Secret-Token header is missing",
-        ));
-    };
-    if !telegram::verify_secret(bot.webhook_secret.expose(), Some(given.as_bytes())) {
-        return Err(ApiError::forbidden(
-            "invalid_secret_token",
-            "the X-Telegram-Bot-Api-Secret-Token header is wrong",
-        ));
-    }
-    let events = telegram::parse(&body)?;
-    store(&state, site, ChannelKind::Telegram, events).await
-}
-
-/// Receive a Messenger webhook (`object: page`).
-#[utoipa::path(
-    post,
-    path = "/hooks/{site}/messenger",
-    tag = "webhooks",
-    params(
-        super::openapi::schemas::SitePath,
-        ("X-Hub-Signature-256" = String, Header, description = super::openapi::META_SIGNATURE),
-    ),
-    request_body(content = Object, description = "A Messenger webhook (`object: page`)"),
-    responses(
-        (status = 200, description = "Stored, or ignored", body = super::openapi::schemas::HookReceipt),
-        (status = 400, body = crate::error::ErrorBody,
-            description = "`malformed_payload` or `unreadable_body`."),
-        (status = 401, body = crate::error::ErrorBody,
-            description = "`missing_signature`: the header is missing."),
-        (status = 403, body = crate::error::ErrorBody,
-            description = "`invalid_signature`: the signature does not match the body."),
-        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
-        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
-    ),
-)]
-async fn messenger_event(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> ApiResult<Json<Value>> {
-    let site = state.site(&site)?;
-    let page = site
-        .messenger
-        .as_ref()
-        .ok_or_else(|| not_enabled(site, ChannelKind::Messenger))?;
-    check_meta_signature(&page.app_secret, &headers, &body)?;
-    let events = messenger::parse(&body)?;
-    store(&state, site, ChannelKind::Messenger, events).await
-}
-
-/// Receive a WhatsApp Cloud API webhook (`object: whatsapp_business_account`).
-#[utoipa::path(
-    post,
-    path = "/hooks/{site}/whatsapp",
-    tag = "webhooks",
-    params(
-        super::openapi::schemas::SitePath,
-        ("X-Hub-Signature-256" = String, Header, description = super::openapi::META_SIGNATURE),
-    ),
-    request_body(content = Object, description = "A WhatsApp Cloud API webhook (`object: whatsapp_business_account`)"),
-    responses(
-        (status = 200, description = "Stored, or ignored", body = super::openapi::schemas::HookReceipt),
-        (status = 400, body = crate::error::ErrorBody,
-            description = "`malformed_payload` or `unreadable_body`."),
-        (status = 401, body = crate::error::ErrorBody,
-            description = "`missing_signature`: the header is missing."),
-        (status = 403, body = crate::error::ErrorBody,
-            description = "`invalid_signature`: the signature does not match the body."),
-        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
-        (status = 503, body = crate::error::ErrorBody, description = super::openapi::STORAGE),
-    ),
-)]
-async fn whatsapp_event(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    headers: HeaderMap,
-    RawBody(body): RawBody,
-) -> ApiResult<Json<Value>> {
-    let site = state.site(&site)?;
-    let number = site
-        .whatsapp
-        .as_ref()
-        .ok_or_else(|| not_enabled(site, ChannelKind::Whatsapp))?;
-    check_meta_signature(&number.app_secret, &headers, &body)?;
-    let events = whatsapp::parse(&body, &number.phone_number_id)?;
-    store(&state, site, ChannelKind::Whatsapp, events).await
-}
-
-/// Meta's subscription handshake for Messenger.
-#[utoipa::path(
-    get,
-    path = "/hooks/{site}/messenger",
-    tag = "webhooks",
-    params(
-        super::openapi::schemas::SitePath,
-        ("hub.mode" = String, Query, description = "`subscribe`"),
-        ("hub.verify_token" = String, Query, description = "Equals the configured `verify_token`"),
-        ("hub.challenge" = String, Query, description = "Echoed back"),
-    ),
-    responses(
-        (status = 200, description = "The challenge", body = String, content_type = "text/plain"),
-        (status = 400, body = crate::error::ErrorBody, description = "`invalid_query`."),
-        (status = 403, body = crate::error::ErrorBody, description = "`invalid_verify_token`: \
-            `hub.mode` is not `subscribe` or `hub.verify_token` does not match."),
-        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
-    ),
-)]
-async fn messenger_handshake(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    AppQuery(handshake): AppQuery<meta::Handshake>,
-) -> ApiResult<String> {
-    let site = state.site(&site)?;
-    let page = site
-        .messenger
-        .as_ref()
-        .ok_or_else(|| not_enabled(site, ChannelKind::Messenger))?;
-    answer_handshake(&handshake, &page.verify_token)
-}
-
-/// Meta's subscription handshake for WhatsApp.
-#[utoipa::path(
-    get,
-    path = "/hooks/{site}/whatsapp",
-    tag = "webhooks",
-    params(
-        super::openapi::schemas::SitePath,
-        ("hub.mode" = String, Query, description = "`subscribe`"),
-        ("hub.verify_token" = String, Query, description = "Equals the configured `verify_token`"),
-        ("hub.challenge" = String, Query, description = "Echoed back"),
-    ),
-    responses(
-        (status = 200, description = "The challenge", body = String, content_type = "text/plain"),
-        (status = 400, body = crate::error::ErrorBody, description = "`invalid_query`."),
-        (status = 403, body = crate::error::ErrorBody, description = "`invalid_verify_token`: \
-            `hub.mode` is not `subscribe` or `hub.verify_token` does not match."),
-        (status = 404, body = crate::error::ErrorBody, description = super::openapi::HOOK_NOT_FOUND),
-    ),
-)]
-async fn whatsapp_handshake(
-    State(state): State<AppState>,
-    Path(site): Path<String>,
-    AppQuery(handshake): AppQuery<meta::Handshake>,
-) -> ApiResult<String> {
-    let site = state.site(&site)?;
-    let number = site
-        .whatsapp
-        .as_ref()
-        .ok_or_else(|| not_enabled(site, ChannelKind::Whatsapp))?;
-    answer_handshake(&handshake, &number.verify_token)
-}
-
-fn answer_handshake(handshake: &meta::Handshake, verify_token: &Secret) -> ApiResult<String> {
-    handshake
-        .accept(verify_token.expose())
-        .map(str::to_owned)
-        .ok_or_else(|| {
-            ApiError::forbidden(
-                "invalid_verify_token",
-                "hub.mode must be subscribe and hub.verify_token must match",
+    let mut router = Router::new().route(
+        "/hooks/{site}/{platform}",
+        get(unknown_platform).post(unknown_platform),
+    );
+    for platform in channels::registry() {
+        let kind = platform.kind();
+        router = router.route(
+            &format!("/hooks/{{site}}/{}", kind.as_str()),
+            get(
+                move |state: State<AppState>, site: Path<String>, query: AppQuery<Query>| {
+                    handshake(kind, state, site, query)
+                },
             )
-        })
+            .post(
+                move |state: State<AppState>,
+                      site: Path<String>,
+                      headers: HeaderMap,
+                      body: RawBody| { receive(kind, state, site, headers, body) },
+            ),
+        );
+    }
+    router
 }
 
-fn check_meta_signature(app_secret: &Secret, headers: &HeaderMap, body: &[u8]) -> ApiResult<()> {
-    let header = headers
-        .get(meta::SIGNATURE_HEADER)
-        .map(|v| v.to_str().unwrap_or(""));
-    meta::verify_signature(app_secret.expose(), header, body).map_err(|error| match error {
-        meta::SignatureError::Missing => {
-            ApiError::unauthorized("missing_signature", error.to_string())
-        }
-        _ => ApiError::forbidden("invalid_signature", error.to_string()),
-    })
+type Query = Vec<(String, String)>;
+
+/// A platform's webhook: authenticated, parsed, stored, answered.
+async fn receive(
+    kind: ChannelKind,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<Value>> {
+    let site = state.site(&site)?;
+    let account = account(site, kind)?;
+    account.authenticate(&headers, &body)?;
+    let events = account.parse(&body)?;
+    store(&state, site, kind, events).await
 }
 
-fn not_enabled(site: &SiteSettings, channel: ChannelKind) -> ApiError {
+/// A platform's `GET` subscription handshake, for platforms that have one (405 otherwise).
+async fn handshake(
+    kind: ChannelKind,
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    AppQuery(query): AppQuery<Query>,
+) -> ApiResult<String> {
+    let site = state.site(&site)?;
+    Ok(account(site, kind)?.handshake(&query)?)
+}
+
+/// Any name the registry does not know.
+async fn unknown_platform(
+    State(state): State<AppState>,
+    Path((site, platform)): Path<(String, String)>,
+) -> ApiError {
+    if let Err(error) = state.site(&site) {
+        return error;
+    }
     ApiError::not_found(
-        "channel_not_enabled",
-        format!("site {} has no {} channel", site.id, channel.as_str()),
+        "unknown_platform",
+        format!("this relay has no platform {platform:?}"),
     )
+}
+
+fn account(site: &SiteSettings, kind: ChannelKind) -> ApiResult<&dyn Account> {
+    site.account(kind).ok_or_else(|| {
+        ApiError::not_found(
+            "channel_not_enabled",
+            format!("site {} has no {} channel", site.id, kind.as_str()),
+        )
+    })
 }
 
 async fn store(

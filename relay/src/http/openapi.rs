@@ -1,7 +1,9 @@
 //! The OpenAPI 3 document of the HTTP API, served at `GET /v1/openapi.json`.
 //!
 //! Each handler describes itself with `#[utoipa::path]` next to its code, and the types it
-//! answers with derive `ToSchema`; [`ApiDoc`] only lists the operations. The widget API's
+//! answers with derive `ToSchema`; [`ApiDoc`] only lists the operations. The platforms' webhook
+//! endpoints are the exception: one handler serves them all, so `webhooks` builds their
+//! operations from the channel registry. The widget API's
 //! bodies are `ferry-wire` types, which stay serde-only, so `schemas` describes them here.
 //! The error codes each operation can answer are written out in the constants below, shared
 //! by the handlers' attributes.
@@ -9,6 +11,7 @@
 pub(super) mod schemas;
 #[cfg(test)]
 mod tests;
+mod webhooks;
 
 use std::sync::OnceLock;
 
@@ -23,9 +26,10 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{AppState, health, hooks, merchant, widget_api, widget_events, widget_identity};
+use super::{AppState, health, merchant, widget_api, widget_events, widget_identity};
 use crate::views::MerchantWebhook;
 pub(crate) use schemas::ChannelKind;
+use webhooks::WebhookPaths;
 
 /// The document: every operation of the relay's HTTP API.
 #[derive(OpenApi)]
@@ -47,16 +51,11 @@ pub(crate) use schemas::ChannelKind;
         widget_identity::status,
         widget_identity::complete,
         widget_identity::qr,
-        hooks::telegram_update,
-        hooks::messenger_handshake,
-        hooks::messenger_event,
-        hooks::whatsapp_handshake,
-        hooks::whatsapp_event,
         health::healthz,
         health::readyz,
     ),
-    components(schemas(MerchantWebhook)),
-    modifiers(&ApiKeyScheme),
+    components(schemas(MerchantWebhook, schemas::HookReceipt)),
+    modifiers(&ApiKeyScheme, &WebhookPaths),
     tags(
         (name = "merchant", description = "Subscribers of the site whose API key is sent."),
         (name = "widget", description = WIDGET_TAG),
@@ -114,9 +113,6 @@ pub(super) const BAD_TOKEN: &str = "The customer token was refused, with the pre
 `missing_exp`, `lifetime_too_long`, `wrong_audience`, `wrong_issuer`, `missing_sub`, \
 `invalid_claims`, `algorithm_not_allowed`, `untrusted_key_header`, `invalid_kid`, \
 `unknown_kid`, `no_matching_key`, `jwks_unavailable` or `identity_not_configured`.";
-/// The signature header of Meta's webhooks.
-pub(super) const META_SIGNATURE: &str =
-    "`sha256=<hex HMAC-SHA256(raw body, the app's app_secret)>`";
 /// 404 of the platform webhooks.
 pub(super) const HOOK_NOT_FOUND: &str =
     "`unknown_site`, or `channel_not_enabled` (the site has no such channel configured).";

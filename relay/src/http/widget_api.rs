@@ -13,12 +13,11 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
-use ferry_wire::{ChannelButton, RefKind, WidgetConfig};
+use ferry_wire::{ChannelButton, WidgetConfig};
 
 use super::openapi::{ORIGIN, RATE_LIMITED, UNKNOWN_SITE, schemas as doc};
 use super::{AppState, widget_events, widget_identity};
 use crate::config::SiteSettings;
-use crate::domain::ChannelKind;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::texts;
 
@@ -142,54 +141,18 @@ async fn config(State(state): State<AppState>, Path(site): Path<String>) -> ApiR
         .into_response())
 }
 
-/// The site's deep links with a `{ref}` placeholder; in sandbox mode they lead to the local
-/// phone pages under `sandbox_base` instead of the real apps.
+/// The site's deep links with a `{ref}` placeholder, in display order; in sandbox mode they
+/// lead to the local phone pages under `sandbox_base` instead of the real apps.
 pub fn channel_buttons(site: &SiteSettings, sandbox_base: Option<&str>) -> Vec<ChannelButton> {
-    let base = |real: &str, platform: &str| match sandbox_base {
-        Some(base) => format!("{base}/sandbox/{platform}"),
-        None => real.to_owned(),
-    };
-    let mut buttons = Vec::new();
-    if let Some(bot) = &site.telegram {
-        let link = format!(
-            "{}/{}?start={{ref}}",
-            base("https://t.me", "telegram"),
-            bot.bot_username
-        );
-        buttons.push(button(ChannelKind::Telegram, link, RefKind::Token));
-    }
-    if let Some(number) = &site.whatsapp {
-        let (before, after) = texts::whatsapp_prefill(site.locale, &site.name);
-        let encode = |text: &str| {
-            url::form_urlencoded::byte_serialize(text.as_bytes())
-                .collect::<String>()
-                .replace('+', "%20")
-        };
-        let link = format!(
-            "{}/{}?text={}{{ref}}{}",
-            base("https://wa.me", "whatsapp"),
-            number.phone_number,
-            encode(&before),
-            encode(&after)
-        );
-        buttons.push(button(ChannelKind::Whatsapp, link, RefKind::Code));
-    }
-    if let Some(page) = &site.messenger {
-        let link = format!(
-            "{}/{}?ref={{ref}}",
-            base("https://m.me", "messenger"),
-            page.page_username
-        );
-        buttons.push(button(ChannelKind::Messenger, link, RefKind::Token));
-    }
-    buttons
-}
-
-fn button(kind: ChannelKind, link: String, ref_kind: RefKind) -> ChannelButton {
-    ChannelButton {
-        kind,
-        label: kind.display_name().to_owned(),
-        link,
-        ref_kind,
-    }
+    site.accounts()
+        .map(|account| {
+            let kind = account.kind();
+            ChannelButton {
+                kind,
+                label: kind.display_name().to_owned(),
+                link: account.deep_link(site, sandbox_base),
+                ref_kind: kind.ref_kind(),
+            }
+        })
+        .collect()
 }

@@ -7,7 +7,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Response},
 };
-use ferry_wire::{IntentReceipt, NewIntent, RefKind, WidgetEvent};
+use ferry_wire::{IntentReceipt, NewIntent, WidgetEvent};
 use serde_json::json;
 
 use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, UNKNOWN_SITE, schemas as doc};
@@ -95,12 +95,7 @@ pub(super) async fn record_intent(
 ) -> ApiResult<Response> {
     let site = state.site(&site)?;
     enabled(site, intent.channel)?;
-    let kind = if intent.channel == ChannelKind::Whatsapp {
-        RefKind::Code
-    } else {
-        RefKind::Token
-    };
-    let reference = IntentRef::parse(kind, &intent.reference)
+    let reference = IntentRef::parse(intent.channel.ref_kind(), &intent.reference)
         .map_err(|e| ApiError::bad_request("invalid_ref", e.to_string()))?;
     let attribution = Attribution::from_visit(&intent.visit)
         .map_err(|e| ApiError::bad_request("invalid_visit", e.to_string()))?;
@@ -153,12 +148,7 @@ pub(super) async fn record_intent(
 }
 
 fn enabled(site: &SiteSettings, channel: ChannelKind) -> ApiResult<()> {
-    let on = match channel {
-        ChannelKind::Telegram => site.telegram.is_some(),
-        ChannelKind::Whatsapp => site.whatsapp.is_some(),
-        ChannelKind::Messenger => site.messenger.is_some(),
-    };
-    on.then_some(()).ok_or_else(|| {
+    site.account(channel).map(|_| ()).ok_or_else(|| {
         ApiError::bad_request(
             "channel_not_enabled",
             format!("site {} has no {} channel", site.id, channel.as_str()),

@@ -1,8 +1,9 @@
 //! The subscription and linking rules, one sentence each.
 
 use super::*;
-use crate::config::{Secret, SiteSettings, TelegramSettings};
-use crate::domain::{Attribution, Customer, Locale, PlatformUserId, SubscriberId};
+use crate::channels::InboundKind;
+use crate::config::SiteSettings;
+use crate::domain::{Attribution, Customer, PlatformUserId, SubscriberId};
 use crate::store::{
     AccountChange, Effects, Intent, Subscriber, SubscriberChange, SubscriberStatus,
 };
@@ -10,24 +11,19 @@ use crate::store::{
 const NOW: i64 = 10_000_000;
 
 fn site() -> SiteSettings {
-    SiteSettings {
-        id: "demo".into(),
-        name: "Northwind Coffee".into(),
-        allowed_origins: Vec::new(),
-        api_key: Some(Secret::new("k")),
-        api_key_sha256: None,
-        locale: Locale::En,
-        accent: "#000000".into(),
-        telegram: Some(TelegramSettings {
-            bot_username: "northwind_bot".into(),
-            bot_token: Secret::new("t"),
-            webhook_secret: Secret::new("s"),
-        }),
-        whatsapp: None,
-        messenger: None,
-        webhook: None,
-        identity: None,
-    }
+    toml::from_str(
+        r##"
+        id = "demo"
+        name = "Northwind Coffee"
+        api_key = "k"
+        accent = "#000000"
+        [telegram]
+        bot_username = "northwind_bot"
+        bot_token = "t"
+        webhook_secret = "s"
+        "##,
+    )
+    .unwrap()
 }
 
 fn run(kind: InboundKind, subscriber: Option<&Subscriber>, intent: Option<&Intent>) -> Effects {

@@ -3,14 +3,22 @@
 //! Deep links lead to a "phone" page per platform (`static/sandbox/phone.html`) that plays the
 //! messenger app. What the person does there is turned into the platform's real webhook payload,
 //! signed with the site's real secret, and POSTed to this relay's own webhook endpoint over
-//! HTTP, exactly as the platform would. The relay's outbound calls go to the fake Bot API and
-//! Graph API in `fake_api`, which answer in the platforms' wire format and record what was sent,
-//! so the phone page can show the bot's replies. Tests use the same stand-ins.
+//! HTTP, exactly as the platform would. The relay's outbound calls go to fake platform APIs
+//! (`fake_api`), which answer in the platforms' wire format and record what was sent, so the
+//! phone page can show the bot's replies. Tests use the same stand-ins.
+//!
+//! Each platform's part — payloads, signing, its fake send API — is one module implementing
+//! `stand_in::StandIn` (`telegram`, `whatsapp`, `messenger`; `meta` holds what the two Meta
+//! platforms share). `phone` and `fake_api` serve them all.
 
 mod fake_api;
-mod payloads;
+mod messenger;
+mod meta;
 mod phone;
 mod sign_in;
+mod stand_in;
+mod telegram;
+mod whatsapp;
 
 use std::{
     collections::HashMap,
@@ -28,8 +36,10 @@ use axum::{
 use serde::Serialize;
 use tower_http::services::ServeFile;
 
+use crate::channels::Account;
 use crate::config::{Settings, SiteSettings};
 use crate::domain::ChannelKind;
+use stand_in::StandIn;
 
 /// One line of a simulated chat.
 #[derive(Debug, Clone, Serialize)]
@@ -136,23 +146,39 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
-    /// The site whose `platform` account has this public handle (bot username, page username,
-    /// phone number).
-    fn site_by_handle(&self, channel: ChannelKind, handle: &str) -> Option<&SiteSettings> {
-        self.settings
-            .sites
-            .iter()
-            .find(|site| handle_of(site, channel).as_deref() == Some(handle))
+    /// The site whose account on `channel` has this public handle (bot username, page username,
+    /// phone number), with that account.
+    fn account_by_handle(
+        &self,
+        channel: ChannelKind,
+        handle: &str,
+    ) -> Option<(&SiteSettings, &dyn Account)> {
+        self.settings.sites.iter().find_map(|site| {
+            let account = site.account(channel)?;
+            (account.handle() == handle).then_some((site, account))
+        })
     }
 }
 
-/// The public handle of a site's account on a platform, as it appears in deep links.
-fn handle_of(site: &SiteSettings, channel: ChannelKind) -> Option<String> {
-    match channel {
-        ChannelKind::Telegram => site.telegram.as_ref().map(|t| t.bot_username.clone()),
-        ChannelKind::Whatsapp => site.whatsapp.as_ref().map(|w| w.phone_number.clone()),
-        ChannelKind::Messenger => site.messenger.as_ref().map(|m| m.page_username.clone()),
-    }
+/// Every platform's stand-in.
+const STAND_INS: [&dyn StandIn; 3] = [
+    &telegram::TelegramStandIn,
+    &whatsapp::WhatsappStandIn,
+    &messenger::MessengerStandIn,
+];
+
+/// The stand-in playing `kind`, if there is one.
+fn stand_in_for(kind: ChannelKind) -> Option<&'static dyn StandIn> {
+    STAND_INS
+        .into_iter()
+        .find(|stand_in| stand_in.kind() == kind)
+}
+
+/// The stand-ins behind the fake API `api`.
+fn serving(api: &str) -> impl Iterator<Item = &'static dyn StandIn> + '_ {
+    STAND_INS
+        .into_iter()
+        .filter(move |stand_in| stand_in.api() == api)
 }
 
 /// Routes of the stand-ins: phone pages, their API, and the fake platform APIs.
@@ -171,14 +197,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(
             get(phone::messages),
         )
         .route("/sandbox/api/demo/sign-in", post(sign_in::sign_in))
-        .route(
-            "/sandbox/platform/telegram/{token}/{method}",
-            post(fake_api::telegram),
-        )
-        .route(
-            "/sandbox/platform/graph/{version}/{id}/messages",
-            post(fake_api::graph),
-        )
+        .route("/sandbox/platform/{api}/{*path}", post(fake_api::call))
         .with_state(sandbox)
 }
 
@@ -188,4 +207,34 @@ pub fn platform_urls(public_url: &str) -> (String, String) {
         format!("{public_url}/sandbox/platform/telegram"),
         format!("{public_url}/sandbox/platform/graph/v21.0"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_platform_has_one_stand_in() {
+        for platform in crate::channels::registry() {
+            let kind = platform.kind();
+            let playing = STAND_INS.iter().filter(|s| s.kind() == kind).count();
+            assert_eq!(playing, 1, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn the_platform_base_urls_lead_to_the_stand_ins_apis() {
+        let (telegram, graph) = platform_urls("http://relay");
+        for (url, kind) in [
+            (telegram, ChannelKind::Telegram),
+            (graph.clone(), ChannelKind::Whatsapp),
+            (graph, ChannelKind::Messenger),
+        ] {
+            let api = stand_in_for(kind).unwrap().api();
+            assert!(
+                url.starts_with(&format!("http://relay/sandbox/platform/{api}")),
+                "{url}"
+            );
+        }
+    }
 }

@@ -1,4 +1,5 @@
 //! The phone page's API: which account a handle is, "the person did X", and the chat so far.
+//! What X means on the wire is the platform's stand-in's business (`stand_in::StandIn`).
 
 use std::sync::Arc;
 
@@ -9,8 +10,10 @@ use axum::{
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Sandbox, payloads};
-use crate::channels::{meta, telegram};
+use super::Sandbox;
+use super::stand_in::{PersonAction, StandIn};
+use super::stand_in_for;
+use crate::channels::Account;
 use crate::config::SiteSettings;
 use crate::domain::{ChannelKind, now_millis};
 use crate::error::{ApiError, ApiResult};
@@ -21,14 +24,13 @@ pub(super) async fn info(
     State(sandbox): State<Arc<Sandbox>>,
     Path((platform, handle)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
-    let (channel, site) = resolve(&sandbox, &platform, &handle)?;
-    let title = match channel {
-        ChannelKind::Telegram => format!("{} Bot", site.name),
-        _ => site.name.clone(),
-    };
-    Ok(Json(
-        json!({ "platform": channel.as_str(), "handle": handle, "site": site.id, "title": title }),
-    ))
+    let (stand_in, site, _) = resolve(&sandbox, &platform, &handle)?;
+    Ok(Json(json!({
+        "platform": stand_in.kind().as_str(),
+        "handle": handle,
+        "site": site.id,
+        "title": stand_in.title(&site.name),
+    })))
 }
 
 /// Body of `POST /sandbox/api/{platform}/{handle}/send`.
@@ -53,7 +55,7 @@ pub(super) async fn send(
     Path((platform, handle)): Path<(String, String)>,
     AppJson(send): AppJson<Send>,
 ) -> ApiResult<Json<Value>> {
-    let (channel, site) = resolve(&sandbox, &platform, &handle)?;
+    let (stand_in, site, account) = resolve(&sandbox, &platform, &handle)?;
     let user = send.user.id.trim().to_owned();
     if user.is_empty() || user.len() > 64 || !user.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::bad_request(
@@ -61,114 +63,30 @@ pub(super) async fn send(
             "user.id must be digits",
         ));
     }
-    let text = send
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    let reference = send.reference.as_deref().filter(|r| !r.is_empty());
-    let now = now_millis();
-    let key = (channel, handle.clone(), user.clone());
-    let (body, headers, shown) = match (channel, send.action.as_str()) {
-        (ChannelKind::Telegram, "start" | "text") => {
-            let bot = site.telegram.as_ref().ok_or_else(not_enabled)?;
-            let text = match (send.action.as_str(), reference) {
-                ("start", Some(reference)) => format!("/start {reference}"),
-                ("start", None) => "/start".to_owned(),
-                _ => text.ok_or_else(empty_text)?.to_owned(),
-            };
-            let user_id: i64 = user.parse().map_err(|_| {
-                ApiError::bad_request("invalid_user", "a Telegram user id is a 64-bit number")
-            })?;
-            let update = payloads::telegram_update(
-                sandbox.next(),
-                sandbox.next(),
-                user_id,
-                &send.user.name,
-                &text,
-                now / 1000,
-            );
-            let shown = if send.action == "start" {
-                "/start".to_owned()
-            } else {
-                text
-            };
-            (
-                update,
-                vec![(
-                    telegram::SECRET_HEADER,
-                    bot.webhook_secret.expose().to_owned(),
-                )],
-                Some(shown),
-            )
-        }
-        (ChannelKind::Messenger, action @ ("get_started" | "referral" | "text")) => {
-            let page = site.messenger.as_ref().ok_or_else(not_enabled)?;
-            let mid = format!("m_sandbox{}", sandbox.next());
-            let (event, shown) = match action {
-                "get_started" => (
-                    payloads::MessengerAction::GetStarted(reference),
-                    Some("Get Started".to_owned()),
-                ),
-                "referral" => (
-                    payloads::MessengerAction::Referral(reference.ok_or_else(|| {
-                        ApiError::bad_request("missing_ref", "a referral needs a ref")
-                    })?),
-                    None,
-                ),
-                _ => {
-                    let text = text.ok_or_else(empty_text)?;
-                    (payloads::MessengerAction::Text(text), Some(text.to_owned()))
-                }
-            };
-            let body = payloads::messenger_body(&page.page_id, &user, now, &mid, &event);
-            (body, Vec::new(), shown)
-        }
-        (ChannelKind::Whatsapp, "text") => {
-            let number = site.whatsapp.as_ref().ok_or_else(not_enabled)?;
-            let text = text.ok_or_else(empty_text)?;
-            let wamid = format!("wamid.SANDBOX{}", sandbox.next());
-            let body = payloads::whatsapp_body(
-                &number.phone_number_id,
-                &number.phone_number,
-                &user,
-                &send.user.name,
-                &wamid,
-                now / 1000,
-                text,
-            );
-            (body, Vec::new(), Some(text.to_owned()))
-        }
-        _ => {
-            return Err(ApiError::bad_request(
-                "invalid_action",
-                format!("{} has no action {:?}", channel.as_str(), send.action),
-            ));
-        }
+    let person = PersonAction {
+        user_id: &user,
+        user_name: &send.user.name,
+        action: &send.action,
+        text: send
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        reference: send.reference.as_deref().filter(|r| !r.is_empty()),
+        now: now_millis(),
     };
-    let raw = serde_json::to_vec(&body)
-        .map_err(|e| ApiError::bad_request("invalid_payload", e.to_string()))?;
-    let mut headers = headers;
-    let signature;
-    if let Some(secret) = meta_secret(site, channel) {
-        signature = meta::sign(secret, &raw);
-        headers.push((meta::SIGNATURE_HEADER, signature.clone()));
+    let webhook = stand_in.webhook(account, &person, &|| sandbox.next())?;
+    let kind = stand_in.kind();
+    if let Some(shown) = webhook.shown {
+        sandbox.append((kind, handle, user), "user", shown, Vec::new());
     }
-    if let Some(shown) = shown {
-        sandbox.append(key, "user", shown, Vec::new());
-    }
-    let url = format!(
-        "{}/hooks/{}/{}",
-        sandbox.public_url,
-        site.id,
-        channel.as_str()
-    );
+    let url = format!("{}/hooks/{}/{}", sandbox.public_url, site.id, kind.as_str());
     let mut request = sandbox
         .http
         .post(url)
         .header("content-type", "application/json")
-        .body(raw);
-    for (name, value) in headers {
+        .body(webhook.body);
+    for (name, value) in webhook.headers {
         request = request.header(name, value);
     }
     let status = request
@@ -193,46 +111,28 @@ pub(super) async fn messages(
     Path((platform, handle)): Path<(String, String)>,
     AppQuery(query): AppQuery<MessagesQuery>,
 ) -> ApiResult<Json<Value>> {
-    let (channel, _) = resolve(&sandbox, &platform, &handle)?;
-    let entries = sandbox.transcript(&(channel, handle, query.user), query.after);
+    let (stand_in, _, _) = resolve(&sandbox, &platform, &handle)?;
+    let entries = sandbox.transcript(&(stand_in.kind(), handle, query.user), query.after);
     Ok(Json(json!({ "messages": entries })))
 }
 
+/// The stand-in for `platform`, and the site and account whose public handle is `handle`.
 fn resolve<'a>(
     sandbox: &'a Sandbox,
     platform: &str,
     handle: &str,
-) -> ApiResult<(ChannelKind, &'a SiteSettings)> {
-    let channel = ChannelKind::parse(platform).ok_or_else(|| {
-        ApiError::not_found("unknown_platform", format!("no platform {platform:?}"))
-    })?;
-    let site = sandbox.site_by_handle(channel, handle).ok_or_else(|| {
+) -> ApiResult<(&'static dyn StandIn, &'a SiteSettings, &'a dyn Account)> {
+    let stand_in = ChannelKind::parse(platform)
+        .and_then(stand_in_for)
+        .ok_or_else(|| {
+            ApiError::not_found("unknown_platform", format!("no platform {platform:?}"))
+        })?;
+    let kind = stand_in.kind();
+    let (site, account) = sandbox.account_by_handle(kind, handle).ok_or_else(|| {
         ApiError::not_found(
             "unknown_handle",
-            format!(
-                "no site has the {} account {handle:?}",
-                channel.display_name()
-            ),
+            format!("no site has the {} account {handle:?}", kind.display_name()),
         )
     })?;
-    Ok((channel, site))
-}
-
-fn meta_secret(site: &SiteSettings, channel: ChannelKind) -> Option<&str> {
-    match channel {
-        ChannelKind::Messenger => site.messenger.as_ref().map(|m| m.app_secret.expose()),
-        ChannelKind::Whatsapp => site.whatsapp.as_ref().map(|w| w.app_secret.expose()),
-        ChannelKind::Telegram => None,
-    }
-}
-
-fn not_enabled() -> ApiError {
-    ApiError::not_found(
-        "channel_not_enabled",
-        "this site does not offer that platform",
-    )
-}
-
-fn empty_text() -> ApiError {
-    ApiError::bad_request("empty_text", "text must not be empty")
+    Ok((stand_in, site, account))
 }

@@ -4,7 +4,8 @@
 use serde_json::Value;
 
 use super::*;
-use crate::domain::{IntentRef, find_whatsapp_code};
+use crate::channels::whatsapp::find_code;
+use crate::domain::IntentRef;
 
 /// Every message the bot can send in `locale`, filled with sample names.
 fn bot_messages(locale: Locale) -> Vec<String> {
@@ -175,7 +176,7 @@ fn whatsapps_prefilled_text_keeps_the_code_where_the_relay_looks() {
     let code = "K7M2Q9AB";
     for locale in Locale::ALL {
         let (before, after) = whatsapp_prefill(locale, "Northwind Coffee");
-        let (found, _) = find_whatsapp_code(&format!("{before}{code}{after}"));
+        let found = find_code(&format!("{before}{code}{after}")).marked;
         assert_eq!(
             found.as_ref().map(IntentRef::as_str),
             Some(code),

@@ -52,12 +52,15 @@ async fn attempt(worker: &Worker, message: &ClaimedOutbound) -> DeliveryResult {
         Ok(platform_message_id) => DeliveryResult::Sent {
             platform_message_id,
         },
-        Err(SendError::Permanent {
-            reason,
-            unsubscribe,
-        }) => DeliveryResult::Failed {
+        Err(SendError::Permanent { reason }) => DeliveryResult::Failed {
             error: reason,
-            unsubscribe,
+            unsubscribe: false,
+        },
+        // The person blocked the bot or cannot be reached: never retried, and they are
+        // unsubscribed, as if they had said STOP.
+        Err(SendError::Blocked { reason }) => DeliveryResult::Failed {
+            error: reason,
+            unsubscribe: true,
         },
         Err(SendError::Retry { after, reason }) => {
             let policy = RetryPolicy::MESSAGES;

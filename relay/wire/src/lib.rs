@@ -1,60 +1,17 @@
-//! The JSON shapes the widget and the relay exchange over the widget API.
+//! The JSON shapes the widget and the relay exchange over the widget API, and the few facts
+//! about channels and refs both sides must agree on.
 //!
-//! This crate holds plain serde types only — no I/O, no runtime — so the widget can depend on it
-//! without pulling server crates into the WebAssembly build. Validation of these values happens
-//! in the relay at the edge (see `ferry_relay::domain`); here they are just shapes.
+//! This crate holds plain serde types and pure functions only — no I/O, no runtime, no other
+//! dependencies — so the widget can depend on it without pulling server crates into the
+//! WebAssembly build. Validation of request values happens in the relay at the edge (see
+//! `ferry_relay::domain`); `refs` and `crockford` are the rules it and the widget share.
 
+mod channel;
+pub mod crockford;
+pub mod refs;
+
+pub use channel::{ChannelKind, RefKind};
 use serde::{Deserialize, Serialize};
-
-/// A messenger the widget can send a visitor to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelKind {
-    /// Telegram bot, deep link `t.me/<bot>?start=<ref>`.
-    Telegram,
-    /// WhatsApp Cloud API number, deep link `wa.me/<digits>?text=<text with code>`.
-    Whatsapp,
-    /// Facebook Messenger page, deep link `m.me/<page>?ref=<ref>`.
-    Messenger,
-}
-
-impl ChannelKind {
-    /// Every channel this version knows, in the order the widget shows them by default.
-    pub const ALL: [ChannelKind; 3] = [Self::Telegram, Self::Whatsapp, Self::Messenger];
-
-    /// The lowercase name used in URLs, JSON and the database.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Telegram => "telegram",
-            Self::Whatsapp => "whatsapp",
-            Self::Messenger => "messenger",
-        }
-    }
-
-    /// Parses the lowercase name used in URLs, JSON and the database.
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
-    }
-
-    /// The product name shown to people.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            Self::Telegram => "Telegram",
-            Self::Whatsapp => "WhatsApp",
-            Self::Messenger => "Messenger",
-        }
-    }
-}
-
-/// Which kind of ref a channel's deep link carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RefKind {
-    /// 22 characters of base64url (16 random bytes): Telegram `start`, Messenger `ref`.
-    Token,
-    /// 8 characters of Crockford base32 (40 random bits), readable inside WhatsApp's prefilled text.
-    Code,
-}
 
 /// Where the launcher sits on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -327,13 +284,5 @@ mod tests {
         assert_eq!(intent.reference, "abc");
         assert_eq!(intent.channel, ChannelKind::Whatsapp);
         assert_eq!(intent.visit.device, DeviceClass::Desktop);
-    }
-
-    #[test]
-    fn channel_names_round_trip() {
-        for kind in ChannelKind::ALL {
-            assert_eq!(ChannelKind::parse(kind.as_str()), Some(kind));
-        }
-        assert_eq!(ChannelKind::parse("icq"), None);
     }
 }

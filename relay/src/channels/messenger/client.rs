@@ -6,8 +6,13 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::channels::{OutboundMessage, SendError, meta, transport_error};
-use crate::config::MessengerSettings;
+use super::MessengerSettings;
+use crate::channels::{OutboundMessage, SendError, meta, send::fit_text};
+
+/// The longest text of a button template (a plain text may have 2000 characters).
+const MAX_TEMPLATE_TEXT: usize = 640;
+/// A button template holds at most three buttons.
+const MAX_BUTTONS: usize = 3;
 
 #[derive(Deserialize)]
 struct Sent {
@@ -15,7 +20,7 @@ struct Sent {
 }
 
 /// Sends a text, or a button template when the message has buttons.
-pub async fn send(
+pub(super) async fn send(
     http: &reqwest::Client,
     graph_base: &str,
     page: &MessengerSettings,
@@ -28,11 +33,12 @@ pub async fn send(
         let buttons: Vec<_> = message
             .buttons
             .iter()
-            .take(3)
+            .take(MAX_BUTTONS)
             .map(|b| json!({ "type": "web_url", "url": b.url, "title": b.text }))
             .collect();
+        let text = fit_text(&message.text, MAX_TEMPLATE_TEXT);
         json!({ "attachment": { "type": "template", "payload": {
-            "template_type": "button", "text": message.text, "buttons": buttons } } })
+            "template_type": "button", "text": text, "buttons": buttons } } })
     };
     let body =
         json!({ "recipient": { "id": psid }, "messaging_type": "RESPONSE", "message": content });
@@ -41,20 +47,8 @@ pub async fn send(
         graph_base.trim_end_matches('/'),
         page.page_id
     );
-    let response = http
-        .post(url)
-        .bearer_auth(page.page_access_token.expose())
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| transport_error(&e))?;
-    let status = response.status();
-    let text = response.text().await.map_err(|e| transport_error(&e))?;
-    if status.is_success() {
-        Ok(serde_json::from_str::<Sent>(&text)
-            .ok()
-            .and_then(|s| s.message_id))
-    } else {
-        Err(meta::graph_failure(status, &text))
-    }
+    let reply = meta::post(http, url, &page.page_access_token, &body).await?;
+    Ok(serde_json::from_str::<Sent>(&reply)
+        .ok()
+        .and_then(|s| s.message_id))
 }

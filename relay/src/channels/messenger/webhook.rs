@@ -3,8 +3,10 @@
 
 use serde::Deserialize;
 
-use crate::channels::{InboundEvent, InboundKind, Keyed, PayloadError};
-use crate::domain::PlatformUserId;
+use crate::channels::{InboundEvent, InboundKind, Keyed, PayloadError, checks};
+use crate::domain::{Millis, PlatformUserId};
+
+const PLATFORM: &str = "messenger";
 
 #[derive(Deserialize)]
 struct Body {
@@ -13,18 +15,22 @@ struct Body {
     entry: Vec<Entry>,
 }
 
+/// One page's batch; its items are read only once it is known to be for this page.
 #[derive(Deserialize)]
 struct Entry {
+    id: Option<String>,
     #[serde(default)]
-    messaging: Vec<Messaging>,
+    messaging: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
 struct Messaging {
     sender: Sender,
+    recipient: Option<Recipient>,
     // Delivery and read receipts carry a watermark instead of a timestamp; some senders write
     // milliseconds as a float (`1492414608982.0`), so it is read as a number of any kind.
-    timestamp: Option<f64>,
+    #[serde(default, deserialize_with = "checks::optional_millis")]
+    timestamp: Option<Millis>,
     message: Option<Message>,
     postback: Option<Postback>,
     referral: Option<Referral>,
@@ -35,6 +41,11 @@ struct Messaging {
 #[derive(Deserialize)]
 struct Sender {
     // Plugins sent `user_ref` instead of an id; those people cannot be messaged by PSID.
+    id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Recipient {
     id: Option<String>,
 }
 
@@ -59,83 +70,96 @@ struct Referral {
     reference: Option<String>,
 }
 
-/// Parses a page webhook body into events: messages, Get Started and other postbacks, and
-/// referrals. Echoes of the page's own messages, deliveries and reads yield nothing.
-pub fn parse(body: &[u8]) -> Result<Vec<Keyed>, PayloadError> {
-    let body: Body = serde_json::from_slice(body).map_err(|e| PayloadError::Malformed {
-        platform: "messenger",
-        detail: e.to_string(),
-    })?;
+/// Parses a page webhook body into the events for `page_id`: messages, Get Started and other
+/// postbacks, referrals and opt-ins. Echoes of the page's own messages, deliveries, reads and
+/// everything addressed to another page yield nothing; an item with an absurd time or sender
+/// makes the whole body malformed.
+pub fn parse(body: &[u8], page_id: &str) -> Result<Vec<Keyed>, PayloadError> {
+    let malformed = |e: serde_json::Error| PayloadError::malformed(PLATFORM, e.to_string());
+    let body: Body = serde_json::from_slice(body).map_err(malformed)?;
     if body.object != "page" {
         return Err(PayloadError::WrongObject {
             expected: "page",
             got: body.object,
         });
     }
-    Ok(body
-        .entry
-        .into_iter()
-        .flat_map(|entry| entry.messaging)
-        .filter_map(event)
-        .collect())
+    let mut events = Vec::new();
+    for entry in body.entry {
+        if entry.id.as_deref() != Some(page_id) {
+            tracing::warn!(page_id = ?entry.id, "messenger webhook entry for another page ignored");
+            continue;
+        }
+        for item in entry.messaging {
+            let item: Messaging = serde_json::from_value(item).map_err(malformed)?;
+            // Echoes of the page's own messages are addressed to the person, not the page.
+            if item.message.as_ref().is_some_and(|m| m.is_echo) {
+                continue;
+            }
+            let addressee = item.recipient.as_ref().and_then(|r| r.id.as_deref());
+            if let Some(other) = addressee.filter(|id| *id != page_id) {
+                tracing::warn!(
+                    recipient = other,
+                    "messenger event for another page ignored"
+                );
+                continue;
+            }
+            events.extend(event(item)?);
+        }
+    }
+    Ok(events)
 }
 
-fn event(item: Messaging) -> Option<Keyed> {
-    let user = PlatformUserId::parse(item.sender.id?)?;
-    #[allow(clippy::cast_possible_truncation)] // milliseconds since 1970 fit an i64 exactly
-    let timestamp = item
-        .timestamp
-        .map_or_else(crate::domain::now_millis, |t| t as i64);
+fn event(item: Messaging) -> Result<Option<Keyed>, PayloadError> {
+    let Some(id) = item.sender.id else {
+        return Ok(None);
+    };
+    let user = checks::user(PLATFORM, "sender.id", id)?;
+    let timestamp = item.timestamp.unwrap_or_else(crate::domain::now_millis);
+    let key = |what: &str| format!("{what}:{}:{timestamp}", user.as_str());
     let (kind, dedupe_key) = if let Some(postback) = item.postback {
-        let key = postback
-            .mid
-            .unwrap_or_else(|| format!("postback:{}:{timestamp}", user.as_str()));
+        let dedupe_key = postback.mid.unwrap_or_else(|| key("postback"));
         let kind = match postback.referral {
-            Some(referral) => InboundKind::Start {
-                reference: referral.reference,
-            },
+            Some(referral) => start(referral),
             // A Get Started tap without a link is still how a new conversation begins.
             None => match postback.title {
                 Some(title) => InboundKind::Text { text: title },
                 None => InboundKind::Other,
             },
         };
-        (kind, key)
+        (kind, dedupe_key)
     } else if let Some(referral) = item.referral {
-        let key = format!("referral:{}:{timestamp}", user.as_str());
-        (
-            InboundKind::Start {
-                reference: referral.reference,
-            },
-            key,
-        )
+        (start(referral), key("referral"))
     } else if let Some(optin) = item.optin {
-        let key = format!("optin:{}:{timestamp}", user.as_str());
-        let reference = optin.reference;
-        (InboundKind::Start { reference }, key)
+        (start(optin), key("optin"))
     } else if let Some(message) = item.message {
-        if message.is_echo {
-            return None;
-        }
-        let key = message
-            .mid
-            .unwrap_or_else(|| format!("message:{}:{timestamp}", user.as_str()));
+        let dedupe_key = message.mid.unwrap_or_else(|| key("message"));
         let kind = message
             .text
             .map_or(InboundKind::Other, |text| InboundKind::Text { text });
-        (kind, key)
+        (kind, dedupe_key)
     } else {
-        return None;
+        return Ok(None);
     };
-    Some(Keyed {
+    Ok(Some(keyed(user, timestamp, kind, dedupe_key)))
+}
+
+/// A start through a link; a ref no deep link could have carried counts as none.
+fn start(referral: Referral) -> InboundKind {
+    InboundKind::Start {
+        reference: checks::link_ref(referral.reference),
+    }
+}
+
+fn keyed(user: PlatformUserId, at: Millis, kind: InboundKind, dedupe_key: String) -> Keyed {
+    Keyed {
         dedupe_key,
         event: InboundEvent {
             user,
             name: None,
-            at: timestamp,
+            at,
             kind,
         },
-    })
+    }
 }
 
 #[cfg(test)]
@@ -143,19 +167,28 @@ mod tests {
     use super::*;
     use serde_json::{Value, json};
 
+    const PAGE: &str = "707356222221168";
+
     fn wrap(item: &Value) -> Vec<u8> {
-        json!({"object": "page", "entry": [{"id": "707356222221168", "time": 1522222894827_i64, "messaging": [item]}]})
+        json!({"object": "page", "entry": [{"id": PAGE, "time": 1522222894827_i64, "messaging": [item]}]})
             .to_string()
             .into_bytes()
+    }
+
+    fn referral(reference: &str) -> Value {
+        json!({
+            "recipient": {"id": PAGE}, "timestamp": 1511111143921_i64, "sender": {"id": "1476077111119289"},
+            "referral": {"ref": reference, "source": "SHORTLINK", "type": "OPEN_THREAD"}
+        })
     }
 
     #[test]
     fn get_started_after_a_link_carries_the_ref() {
         let body = wrap(&json!({
-            "recipient": {"id": "707356222221168"}, "timestamp": 1522222894827_i64, "sender": {"id": "1476077422222289"},
+            "recipient": {"id": PAGE}, "timestamp": 1522222894827_i64, "sender": {"id": "1476077422222289"},
             "postback": {"payload": "__GET_STARTED__", "referral": {"source": "SHORTLINK", "type": "OPEN_THREAD", "ref": "aaaa"}, "title": "Get Started"}
         }));
-        let events = parse(&body).unwrap();
+        let events = parse(&body, PAGE).unwrap();
         assert_eq!(
             events[0].event.kind,
             InboundKind::Start {
@@ -167,16 +200,26 @@ mod tests {
 
     #[test]
     fn a_referral_in_an_existing_thread_carries_the_ref() {
-        let body = wrap(&json!({
-            "recipient": {"id": "701111199441168"}, "timestamp": 1511111143921_i64, "sender": {"id": "1476077111119289"},
-            "referral": {"ref": "aaaa", "source": "SHORTLINK", "type": "OPEN_THREAD"}
-        }));
         assert_eq!(
-            parse(&body).unwrap()[0].event.kind,
+            parse(&wrap(&referral("aaaa")), PAGE).unwrap()[0].event.kind,
             InboundKind::Start {
                 reference: Some("aaaa".into())
             }
         );
+    }
+
+    #[test]
+    fn a_ref_no_link_could_carry_is_no_ref() {
+        for junk in [
+            "x".repeat(65),
+            "<script>alert(1)</script>".into(),
+            "r".repeat(10_240),
+        ] {
+            assert_eq!(
+                parse(&wrap(&referral(&junk)), PAGE).unwrap()[0].event.kind,
+                InboundKind::Start { reference: None }
+            );
+        }
     }
 
     #[test]
@@ -185,12 +228,12 @@ mod tests {
             &json!({"sender": {"id": "1"}, "recipient": {"id": "2"}, "timestamp": 1,
             "message": {"is_echo": true, "app_id": 1517776481860111_i64, "mid": "mid.1", "text": "hi"}}),
         );
-        assert!(parse(&echo).unwrap().is_empty());
+        assert!(parse(&echo, PAGE).unwrap().is_empty());
         let batch = json!({"object": "page", "entry": [
             {"id": "1", "time": 1, "messaging": [{"sender": {"id": "9"}, "recipient": {"id": "1"}, "timestamp": 1, "message": {"mid": "mid.a", "text": "test 1"}}]},
             {"id": "1", "time": 1, "messaging": [{"sender": {"id": "9"}, "recipient": {"id": "1"}, "timestamp": 2, "message": {"mid": "mid.b", "text": "test 2"}}]}
         ]});
-        let events = parse(batch.to_string().as_bytes()).unwrap();
+        let events = parse(batch.to_string().as_bytes(), "1").unwrap();
         assert_eq!(
             events
                 .iter()
@@ -201,9 +244,32 @@ mod tests {
     }
 
     #[test]
+    fn events_for_another_page_are_ignored() {
+        let body = wrap(&referral("aaaa"));
+        assert!(parse(&body, "101112131415161").unwrap().is_empty());
+        let mut addressed_elsewhere = referral("aaaa");
+        addressed_elsewhere["recipient"]["id"] = json!("101112131415161");
+        assert!(parse(&wrap(&addressed_elsewhere), PAGE).unwrap().is_empty());
+    }
+
+    #[test]
+    fn absurd_timestamps_and_sender_ids_are_malformed() {
+        for timestamp in [json!(-1e19), json!(1e300), json!(9.3e18), json!(-1)] {
+            let mut item = referral("aaaa");
+            item["timestamp"] = timestamp.clone();
+            assert!(parse(&wrap(&item), PAGE).is_err(), "{timestamp}");
+        }
+        for sender in [String::new(), "ünïcode".into(), "1".repeat(129)] {
+            let mut item = referral("aaaa");
+            item["sender"]["id"] = json!(sender);
+            assert!(parse(&wrap(&item), PAGE).is_err(), "{sender:?}");
+        }
+    }
+
+    #[test]
     fn an_instagram_body_is_refused_on_the_messenger_endpoint() {
         assert!(matches!(
-            parse(br#"{"object":"instagram","entry":[]}"#),
+            parse(br#"{"object":"instagram","entry":[]}"#, PAGE),
             Err(PayloadError::WrongObject { .. })
         ));
     }

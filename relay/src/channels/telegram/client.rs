@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::channels::{OutboundMessage, SendError, transport_error};
-use crate::config::TelegramSettings;
+use super::TelegramSettings;
+use crate::channels::{OutboundMessage, SendError, send::transport_error};
 
 #[derive(Deserialize)]
 struct Reply {
@@ -25,7 +25,7 @@ struct ResponseParameters {
 }
 
 /// Sends a text with optional URL buttons to a chat.
-pub async fn send(
+pub(super) async fn send(
     http: &reqwest::Client,
     api_base: &str,
     bot: &TelegramSettings,
@@ -34,7 +34,6 @@ pub async fn send(
 ) -> Result<Option<String>, SendError> {
     let chat_id: i64 = chat_id.parse().map_err(|_| SendError::Permanent {
         reason: format!("telegram chat id {chat_id:?} is not a number"),
-        unsubscribe: false,
     })?;
     let mut body = json!({ "chat_id": chat_id, "text": message.text });
     if !message.buttons.is_empty() {
@@ -76,10 +75,7 @@ fn failure(status: reqwest::StatusCode, reply: Option<Reply>) -> SendError {
     let reason = format!("telegram {status}: {description}");
     match status.as_u16() {
         // "Forbidden: bot was blocked by the user" and friends: never retried.
-        403 => SendError::Permanent {
-            reason,
-            unsubscribe: true,
-        },
+        403 => SendError::Blocked { reason },
         429 => SendError::Retry {
             after: reply.and_then(|r| r.parameters).and_then(|p| p.retry_after),
             reason,
@@ -88,9 +84,6 @@ fn failure(status: reqwest::StatusCode, reply: Option<Reply>) -> SendError {
             after: None,
             reason,
         },
-        _ => SendError::Permanent {
-            reason,
-            unsubscribe: false,
-        },
+        _ => SendError::Permanent { reason },
     }
 }

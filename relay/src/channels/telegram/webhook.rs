@@ -3,8 +3,8 @@
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
-use crate::channels::{InboundEvent, InboundKind, Keyed, PayloadError};
-use crate::domain::PlatformUserId;
+use crate::channels::{InboundEvent, InboundKind, Keyed, PayloadError, checks};
+use crate::domain::{Millis, PlatformUserId};
 
 /// The header carrying the webhook's secret token.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -25,7 +25,8 @@ struct Update {
 struct Message {
     from: Option<User>,
     chat: Chat,
-    date: i64,
+    #[serde(deserialize_with = "checks::seconds")]
+    date: Millis,
     text: Option<String>,
 }
 
@@ -39,6 +40,7 @@ struct User {
 
 #[derive(Deserialize)]
 struct Chat {
+    // A number, so a chat id that is not one is a malformed update.
     id: i64,
     #[serde(rename = "type")]
     kind: String,
@@ -48,7 +50,8 @@ struct Chat {
 struct ChatMemberUpdated {
     chat: Chat,
     from: User,
-    date: i64,
+    #[serde(deserialize_with = "checks::seconds")]
+    date: Millis,
     new_chat_member: ChatMember,
 }
 
@@ -58,12 +61,11 @@ struct ChatMember {
 }
 
 /// Parses one update into the events Ferry cares about: private-chat messages from people and
-/// the user blocking the bot. Group chats, edits and other update types yield nothing.
+/// the user blocking the bot. Group chats, edits and other update types yield nothing; a date
+/// outside 1970–3000 or a chat id that is not a number is malformed.
 pub fn parse(body: &[u8]) -> Result<Vec<Keyed>, PayloadError> {
-    let update: Update = serde_json::from_slice(body).map_err(|e| PayloadError::Malformed {
-        platform: "telegram",
-        detail: e.to_string(),
-    })?;
+    let update: Update = serde_json::from_slice(body)
+        .map_err(|e| PayloadError::malformed("telegram", e.to_string()))?;
     let dedupe_key = update.update_id.to_string();
     let event = if let Some(message) = update.message {
         from_message(message)
@@ -96,7 +98,7 @@ fn from_message(message: Message) -> Option<InboundEvent> {
     Some(InboundEvent {
         user: PlatformUserId::parse(message.chat.id.to_string())?,
         name: Some(display_name(&from)),
-        at: message.date * 1000,
+        at: message.date,
         kind,
     })
 }
@@ -112,7 +114,7 @@ fn from_member_change(change: &ChatMemberUpdated) -> Option<InboundEvent> {
     Some(InboundEvent {
         user: PlatformUserId::parse(change.chat.id.to_string())?,
         name: Some(display_name(&change.from)),
-        at: change.date * 1000,
+        at: change.date,
         kind,
     })
 }
@@ -135,21 +137,16 @@ fn start_payload(text: &str) -> Option<Option<String>> {
         None if rest.is_empty() || rest.starts_with(char::is_whitespace) => rest,
         None => return None, // "/starting", not a start command
     };
-    let payload = rest.trim();
-    let valid = !payload.is_empty()
-        && payload.len() <= 64
-        && payload
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    Some(valid.then(|| payload.to_owned()))
+    Some(checks::link_ref(Some(rest.trim().to_owned())))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn update(text: &str) -> Vec<u8> {
-        serde_json::json!({
+        json!({
             "update_id": 2342342343242_i64,
             "message": {
                 "message_id": 1,
@@ -225,6 +222,27 @@ mod tests {
     fn malformed_json_is_refused() {
         assert!(parse(b"{not json").is_err());
         assert!(parse(br#"{"message":{}}"#).is_err());
+    }
+
+    #[test]
+    fn dates_outside_1970_to_3000_and_non_numeric_chat_ids_are_malformed() {
+        let with = |field: &str, value: serde_json::Value| {
+            let mut body: serde_json::Value = serde_json::from_slice(&update("hi")).unwrap();
+            match field {
+                "date" => body["message"]["date"] = value,
+                _ => body["message"]["chat"]["id"] = value,
+            }
+            body.to_string().into_bytes()
+        };
+        for date in [
+            json!(-9_223_372_036_854_775_i64),
+            json!(i64::MAX),
+            json!(-1),
+        ] {
+            assert!(parse(&with("date", date.clone())).is_err(), "{date}");
+        }
+        assert!(parse(&with("date", json!(0))).is_ok());
+        assert!(parse(&with("chat", json!("not-a-number"))).is_err());
     }
 
     #[test]

@@ -4,8 +4,11 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::channels::{OutboundMessage, SendError, meta, transport_error};
-use crate::config::WhatsappSettings;
+use super::WhatsappSettings;
+use crate::channels::{OutboundMessage, SendError, meta, send::fit_text};
+
+/// The longest text body the Cloud API takes.
+const MAX_BODY: usize = 4096;
 
 #[derive(Deserialize)]
 struct Sent {
@@ -19,17 +22,21 @@ struct SentId {
 }
 
 /// Sends a text message to a WhatsApp user (`to` = wa_id).
-pub async fn send(
+pub(super) async fn send(
     http: &reqwest::Client,
     graph_base: &str,
     number: &WhatsappSettings,
     to: &str,
     message: &OutboundMessage,
 ) -> Result<Option<String>, SendError> {
-    let mut text = message.text.clone();
-    for button in &message.buttons {
-        text.push_str(&format!("\n{}: {}", button.text, button.url));
-    }
+    let links: String = message
+        .buttons
+        .iter()
+        .map(|button| format!("\n{}: {}", button.text, button.url))
+        .collect();
+    // The links must survive whole, so the text gives way to them.
+    let room = MAX_BODY.saturating_sub(links.encode_utf16().count());
+    let text = format!("{}{links}", fit_text(&message.text, room));
     let body = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
@@ -42,21 +49,9 @@ pub async fn send(
         graph_base.trim_end_matches('/'),
         number.phone_number_id
     );
-    let response = http
-        .post(url)
-        .bearer_auth(number.access_token.expose())
-        .json(&body)
-        .send()
-        .await
-        .map_err(|e| transport_error(&e))?;
-    let status = response.status();
-    let text = response.text().await.map_err(|e| transport_error(&e))?;
-    if status.is_success() {
-        let sent = serde_json::from_str::<Sent>(&text).ok();
-        Ok(sent
-            .and_then(|s| s.messages.into_iter().next())
-            .map(|m| m.id))
-    } else {
-        Err(meta::graph_failure(status, &text))
-    }
+    let reply = meta::post(http, url, &number.access_token, &body).await?;
+    let sent = serde_json::from_str::<Sent>(&reply).ok();
+    Ok(sent
+        .and_then(|s| s.messages.into_iter().next())
+        .map(|m| m.id))
 }

@@ -2,8 +2,10 @@
 
 use serde::Deserialize;
 
-use crate::channels::{InboundEvent, InboundKind, Keyed, PayloadError};
-use crate::domain::PlatformUserId;
+use crate::channels::{InboundEvent, InboundKind, Keyed, PayloadError, checks};
+use crate::domain::Millis;
+
+const PLATFORM: &str = "whatsapp";
 
 #[derive(Deserialize)]
 struct Body {
@@ -24,13 +26,14 @@ struct Change {
     value: serde_json::Value,
 }
 
+/// A change's value; its messages are read only once it is known to be for this number.
 #[derive(Deserialize)]
 struct Value {
     metadata: Metadata,
     #[serde(default)]
     contacts: Vec<Contact>,
     #[serde(default)]
-    messages: Vec<Message>,
+    messages: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -55,7 +58,8 @@ struct Profile {
 struct Message {
     from: Option<String>,
     id: String,
-    timestamp: String,
+    #[serde(deserialize_with = "checks::seconds_text")]
+    timestamp: Millis,
     #[serde(rename = "type")]
     kind: String,
     text: Option<Text>,
@@ -73,12 +77,10 @@ struct Button {
 }
 
 /// Parses a webhook body into the messages sent to `phone_number_id`. Status updates, other
-/// fields and other numbers' messages yield nothing.
+/// fields and other numbers' messages yield nothing; a message with an absurd time or sender
+/// makes the whole body malformed.
 pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Vec<Keyed>, PayloadError> {
-    let malformed = |e: serde_json::Error| PayloadError::Malformed {
-        platform: "whatsapp",
-        detail: e.to_string(),
-    };
+    let malformed = |e: serde_json::Error| PayloadError::malformed(PLATFORM, e.to_string());
     let body: Body = serde_json::from_slice(body).map_err(malformed)?;
     if body.object != "whatsapp_business_account" {
         return Err(PayloadError::WrongObject {
@@ -97,24 +99,29 @@ pub fn parse(body: &[u8], phone_number_id: &str) -> Result<Vec<Keyed>, PayloadEr
             continue;
         }
         for message in value.messages {
-            if let Some(event) = event(message, &value.contacts) {
-                events.push(event);
-            }
+            let message: Message = serde_json::from_value(message).map_err(malformed)?;
+            events.push(event(message, &value.contacts)?);
         }
     }
     Ok(events)
 }
 
-fn event(message: Message, contacts: &[Contact]) -> Option<Keyed> {
+fn event(message: Message, contacts: &[Contact]) -> Result<Keyed, PayloadError> {
     let contact = contacts
         .iter()
         .find(|c| c.wa_id.is_some() && c.wa_id == message.from)
         .or(contacts.first());
     // The phone number is the address; people with usernames may only have a BSUID.
-    let user = message
-        .from
-        .clone()
-        .or_else(|| contact.and_then(|c| c.user_id.clone()))?;
+    let (what, user) = match (message.from, contact.and_then(|c| c.user_id.clone())) {
+        (Some(from), _) => ("messages[].from", from),
+        (None, Some(user_id)) => ("contacts[].user_id", user_id),
+        (None, None) => {
+            return Err(PayloadError::malformed(
+                PLATFORM,
+                "a message has neither from nor a contact's user_id",
+            ));
+        }
+    };
     let kind = match (message.kind.as_str(), message.text, message.button) {
         ("text", Some(text), _) => InboundKind::Text { text: text.body },
         ("button", _, Some(button)) => InboundKind::Text { text: button.text },
@@ -122,15 +129,14 @@ fn event(message: Message, contacts: &[Contact]) -> Option<Keyed> {
         ("request_welcome", _, _) => InboundKind::Start { reference: None },
         _ => InboundKind::Other,
     };
-    let seconds: i64 = message.timestamp.parse().ok()?;
-    Some(Keyed {
+    Ok(Keyed {
         dedupe_key: message.id,
         event: InboundEvent {
-            user: PlatformUserId::parse(user)?,
+            user: checks::user(PLATFORM, what, user)?,
             name: contact
                 .and_then(|c| c.profile.as_ref())
                 .and_then(|p| p.name.clone()),
-            at: seconds * 1000,
+            at: message.timestamp,
             kind,
         },
     })
@@ -152,13 +158,18 @@ mod tests {
         .into_bytes()
     }
 
+    fn text_message(from: &str, timestamp: &str) -> serde_json::Value {
+        json!({"from": from, "id": "wamid.xyzxyz", "timestamp": timestamp, "text": {"body": "Hi (ref K7M2Q9AB)"}, "type": "text"})
+    }
+
     #[test]
     fn a_text_message_is_read_with_the_senders_name() {
-        let message = json!({"from": "972987654321", "id": "wamid.xyzxyz", "timestamp": "1697043223", "text": {"body": "Hi (ref K7M2Q9AB)"}, "type": "text"});
+        let message = text_message("972987654321", "1697043223");
         let events = parse(&body("1122334455667", &message), "1122334455667").unwrap();
         assert_eq!(events[0].dedupe_key, "wamid.xyzxyz");
         assert_eq!(events[0].event.user.as_str(), "972987654321");
         assert_eq!(events[0].event.name.as_deref(), Some("Test Name"));
+        assert_eq!(events[0].event.at, 1_697_043_223_000);
         assert_eq!(
             events[0].event.kind,
             InboundKind::Text {
@@ -175,6 +186,13 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+        let absurd = text_message("", "-1");
+        assert!(
+            parse(&body("999", &absurd), "1122334455667")
+                .unwrap()
+                .is_empty(),
+            "another number's messages are not even read"
+        );
     }
 
     #[test]
@@ -187,5 +205,17 @@ mod tests {
                 .unwrap()
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn absurd_timestamps_and_senders_are_malformed() {
+        for timestamp in ["-9223372036854775", "9223372036854775807", "soon"] {
+            let message = text_message("972987654321", timestamp);
+            assert!(parse(&body("5", &message), "5").is_err(), "{timestamp}");
+        }
+        for from in [String::new(), "９７２".into(), "9".repeat(129)] {
+            let message = text_message(&from, "1697043223");
+            assert!(parse(&body("5", &message), "5").is_err(), "{from:?}");
+        }
     }
 }

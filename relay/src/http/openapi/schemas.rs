@@ -1,5 +1,5 @@
 //! Schema-only types: the `ferry-wire` types the widget API exchanges, and the few small
-//! bodies handlers build with `json!`.
+//! bodies handlers build with `json!`. The `Channel` enum is built from `ChannelKind::ALL`.
 //!
 //! `ferry-wire` stays serde-only (the widget's WebAssembly build depends on it), so these twins
 //! describe its JSON here. They are never built; `super::tests` serialises real wire values
@@ -8,7 +8,10 @@
 // Described, never constructed.
 #![allow(dead_code)]
 
-use utoipa::{IntoParams, ToSchema};
+use std::borrow::Cow;
+
+use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 /// The `{site}` of the widget API and the webhooks.
 #[derive(IntoParams)]
@@ -27,17 +30,25 @@ pub struct OriginHeader {
     origin: Option<String>,
 }
 
-/// A messenger.
-#[derive(ToSchema)]
-#[schema(as = Channel)]
-#[serde(rename_all = "snake_case")]
-pub enum ChannelKind {
-    /// Telegram bot, deep link `t.me/<bot>?start=<ref>`.
-    Telegram,
-    /// WhatsApp Cloud API number, deep link `wa.me/<digits>?text=<text with code>`.
-    Whatsapp,
-    /// Facebook Messenger page, deep link `m.me/<page>?ref=<ref>`.
-    Messenger,
+/// A messenger: the `Channel` schema, whose values are every `ferry_wire::ChannelKind`, so a
+/// platform added there is documented without a twin enum here.
+pub struct ChannelKind;
+
+impl PartialSchema for ChannelKind {
+    fn schema() -> RefOr<Schema> {
+        let names = ferry_wire::ChannelKind::ALL.map(ferry_wire::ChannelKind::as_str);
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("A messenger."))
+            .enum_values(Some(names))
+            .into()
+    }
+}
+
+impl ToSchema for ChannelKind {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Channel")
+    }
 }
 
 /// Which kind of ref a channel's deep link carries.

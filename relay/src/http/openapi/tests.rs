@@ -269,3 +269,33 @@ fn widget_api_bodies_fit_their_schemas() {
     };
     assert_fits("LinkResult", linked, true);
 }
+
+#[test]
+fn every_registered_platform_has_its_webhook_in_the_document() {
+    let doc = document_json();
+    for platform in crate::channels::registry() {
+        let kind = platform.kind();
+        let path = &doc["paths"][super::webhooks::path(kind)];
+        let post = &path["post"];
+        let (header, _) = platform.webhook_doc().auth_header;
+        assert!(
+            post["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["name"] == header && p["in"] == "header"),
+            "{kind:?}: {post}"
+        );
+        assert_eq!(
+            post["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/HookReceipt"
+        );
+        let handshake = platform.webhook_doc().handshake.is_some();
+        assert_eq!(path["get"].is_object(), handshake, "{kind:?}");
+    }
+    let channels: Vec<&str> = ChannelKind::ALL.iter().map(|k| k.as_str()).collect();
+    assert_eq!(
+        doc["components"]["schemas"]["Channel"]["enum"],
+        json!(channels)
+    );
+}
