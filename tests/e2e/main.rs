@@ -16,6 +16,8 @@ mod poison_input;
 mod widget_api;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.
 mod linking;
+// Platforms failing on demand: every delivery path.
+mod delivery_failures;
 // Signed webhooks to the merchant, with retries.
 mod merchant_webhooks;
 // The merchant API and operations endpoints.

@@ -196,3 +196,28 @@ async fn without_a_webhook_endpoint_nothing_is_queued() {
     app.drain().await;
     assert_eq!(app.count_rows("merchant_webhooks").await, 0);
 }
+
+#[tokio::test]
+async fn a_person_who_blocked_the_bot_is_announced_as_unsubscribed() {
+    let (receiver, url) = Receiver::start(0).await;
+    let app = app_sending_to(url).await;
+    app.state.sandbox.as_ref().unwrap().fail_next_sends(
+        ferry_relay::domain::ChannelKind::Telegram,
+        "501",
+        &[ferry_relay::sandbox::Failure::Blocked],
+    );
+    app.post_telegram(
+        &fixtures::telegram_start(1, 501, &fixtures::token()),
+        Some(TELEGRAM_SECRET),
+    )
+    .await;
+
+    app.drain().await;
+
+    assert_eq!(
+        receiver.types(),
+        ["subscriber.created", "subscriber.unsubscribed"]
+    );
+    let unsubscribed = receiver.accepted.lock().unwrap()[1].clone();
+    assert_eq!(unsubscribed["data"]["subscriber"]["status"], "unsubscribed");
+}

@@ -10,8 +10,8 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::Sandbox;
 use super::stand_in::ApiCall;
+use super::{Failure, Sandbox};
 use super::{serving, stand_in_for};
 use crate::error::ApiError;
 use crate::http::extract::RawBody;
@@ -43,11 +43,29 @@ pub(super) async fn call(
         let Some(stand_in) = stand_in_for(account.kind()).filter(|s| s.api() == api) else {
             continue;
         };
-        let Some(answer) = stand_in.answer(account, &call, &|| sandbox.next()) else {
+        let Some(mut answer) = stand_in.answer(account, &call, &|| sandbox.next()) else {
             continue;
         };
-        if let Some(recorded) = answer.recorded {
+        let failure = answer
+            .delivered
+            .as_ref()
+            .and_then(|message| sandbox.take_failure(account.kind(), &message.to));
+        if let Some(mut recorded) = answer.recorded {
+            recorded.failure = failure;
             sandbox.record_request(recorded);
+        }
+        if let Some(failure) = failure {
+            tracing::info!(
+                platform = account.kind().as_str(),
+                failure = failure.name(),
+                "sandbox platform fails a send as scripted"
+            );
+            if failure == Failure::Timeout {
+                // Hold the request until the relay gives up on it and closes the connection.
+                std::future::pending::<()>().await;
+            }
+            answer.delivered = None;
+            answer.response = stand_in.failure(failure);
         }
         if let Some(message) = answer.delivered {
             let chat = (account.kind(), account.handle().to_owned(), message.to);

@@ -8,11 +8,11 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use super::meta;
 use super::stand_in::{
     Answer, ApiCall, Delivered, PersonAction, SimulatedWebhook, StandIn, empty_text,
     invalid_action, settings, wrong_account,
 };
+use super::{Failure, meta};
 use crate::channels::messenger::MessengerSettings;
 use crate::channels::{Account, LinkButton};
 use crate::domain::ChannelKind;
@@ -115,6 +115,11 @@ impl StandIn for MessengerStandIn {
 
     fn no_such_account(&self, call: &ApiCall<'_>) -> Response {
         meta::no_such_object(call)
+    }
+
+    fn failure(&self, failure: Failure) -> Response {
+        // Messenger's rate limit is code 613; a person who cannot be messaged is 551.
+        meta::failure(failure, 613, 551)
     }
 }
 

@@ -8,8 +8,8 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use super::RecordedRequest;
 use super::stand_in::{Answer, ApiCall};
+use super::{Failure, RecordedRequest};
 use crate::channels::meta::{SIGNATURE_HEADER, sign};
 use crate::config::Secret;
 use crate::domain::ChannelKind;
@@ -61,6 +61,7 @@ pub(super) fn read(
         path: format!("/{id}/messages"),
         authorization: call.authorization.map(|_| "Bearer <token>".to_owned()),
         body: body.clone(),
+        failure: None,
     };
     Ok((recorded, body))
 }
@@ -73,6 +74,38 @@ pub(super) fn no_such_object(call: &ApiCall<'_>) -> Response {
         100,
         &format!("Unsupported post request. Object with ID '{id}' does not exist"),
     )
+}
+
+/// A scripted failure as the Graph API answers it, with the platform's codes for a rate limit
+/// and for a person who cannot be reached.
+pub(super) fn failure(failure: Failure, rate_limit_code: i64, unreachable_code: i64) -> Response {
+    match failure {
+        Failure::RateLimited { .. } => error(
+            StatusCode::BAD_REQUEST,
+            rate_limit_code,
+            &format!("({rate_limit_code}) Rate limit hit"),
+        ),
+        Failure::ServerError => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            1,
+            "An unknown error occurred",
+        ),
+        Failure::Blocked => error(
+            StatusCode::BAD_REQUEST,
+            unreachable_code,
+            "This person isn't available right now.",
+        ),
+        Failure::Code { code } => error(
+            StatusCode::BAD_REQUEST,
+            code,
+            &format!("(#{code}) The platform refused the message"),
+        ),
+        Failure::Timeout => error(
+            StatusCode::GATEWAY_TIMEOUT,
+            2,
+            "Service temporarily unavailable",
+        ),
+    }
 }
 
 /// A Graph API error body.

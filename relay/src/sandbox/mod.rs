@@ -11,6 +11,7 @@
 //! `stand_in::StandIn` (`telegram`, `whatsapp`, `messenger`; `meta` holds what the two Meta
 //! platforms share). `phone` and `fake_api` serve them all.
 
+mod failures;
 mod fake_api;
 mod messenger;
 mod meta;
@@ -39,6 +40,7 @@ use tower_http::services::ServeFile;
 use crate::channels::Account;
 use crate::config::{Settings, SiteSettings};
 use crate::domain::ChannelKind;
+pub use failures::Failure;
 use stand_in::StandIn;
 
 /// One line of a simulated chat.
@@ -67,6 +69,8 @@ pub struct RecordedRequest {
     pub authorization: Option<String>,
     /// The JSON body.
     pub body: serde_json::Value,
+    /// The scripted failure the platform answered with instead of accepting it, if any.
+    pub failure: Option<Failure>,
 }
 
 type ChatKey = (ChannelKind, String, String);
@@ -85,6 +89,8 @@ pub struct Sandbox {
     requests: Mutex<Vec<RecordedRequest>>,
     /// Source of `seq`, update ids and message ids.
     counter: AtomicI64,
+    /// Failures scripted for the next sends to some chats.
+    failures: Mutex<failures::Scripts>,
 }
 
 impl Sandbox {
@@ -98,6 +104,7 @@ impl Sandbox {
             chats: Mutex::default(),
             requests: Mutex::default(),
             counter: AtomicI64::new(seed),
+            failures: Mutex::default(),
         }
     }
 
@@ -195,6 +202,10 @@ pub fn router<S: Clone + Send + Sync + 'static>(
         .route(
             "/sandbox/api/{platform}/{handle}/messages",
             get(phone::messages),
+        )
+        .route(
+            "/sandbox/api/{platform}/{handle}/failures",
+            post(failures::script),
         )
         .route("/sandbox/api/demo/sign-in", post(sign_in::sign_in))
         .route("/sandbox/platform/{api}/{*path}", post(fake_api::call))

@@ -117,7 +117,7 @@ pub(super) async fn messages(
 }
 
 /// The stand-in for `platform`, and the site and account whose public handle is `handle`.
-fn resolve<'a>(
+pub(super) fn resolve<'a>(
     sandbox: &'a Sandbox,
     platform: &str,
     handle: &str,

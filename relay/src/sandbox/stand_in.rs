@@ -10,7 +10,7 @@ use std::any::Any;
 
 use axum::response::Response;
 
-use super::RecordedRequest;
+use super::{Failure, RecordedRequest};
 use crate::channels::{Account, LinkButton};
 use crate::domain::{ChannelKind, Millis};
 use crate::error::ApiError;
@@ -50,6 +50,10 @@ pub(super) trait StandIn: Send + Sync {
 
     /// The platform's answer to a call addressed to no account it knows.
     fn no_such_account(&self, call: &ApiCall<'_>) -> Response;
+
+    /// The platform's answer when a scripted failure meets a send (a timeout never gets here:
+    /// it is no answer at all).
+    fn failure(&self, failure: Failure) -> Response;
 }
 
 /// An account's settings as its platform module declares them (a stand-in knows the type of

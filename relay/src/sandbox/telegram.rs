@@ -8,11 +8,11 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use super::RecordedRequest;
 use super::stand_in::{
     Answer, ApiCall, Delivered, PersonAction, SimulatedWebhook, StandIn, empty_text,
     invalid_action, settings, wrong_account,
 };
+use super::{Failure, RecordedRequest};
 use crate::channels::telegram::{SECRET_HEADER, TelegramSettings};
 use crate::channels::{Account, LinkButton};
 use crate::domain::{ChannelKind, now_millis};
@@ -91,6 +91,31 @@ impl StandIn for TelegramStandIn {
     fn no_such_account(&self, _call: &ApiCall<'_>) -> Response {
         error(StatusCode::UNAUTHORIZED, "Unauthorized")
     }
+
+    fn failure(&self, failure: Failure) -> Response {
+        match failure {
+            Failure::RateLimited { retry_after } => {
+                let body = json!({ "ok": false, "error_code": 429,
+                    "description": format!("Too Many Requests: retry after {retry_after}"),
+                    "parameters": { "retry_after": retry_after } });
+                (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response()
+            }
+            Failure::ServerError => error(StatusCode::BAD_GATEWAY, "Bad Gateway"),
+            Failure::Blocked => error(
+                StatusCode::FORBIDDEN,
+                "Forbidden: bot was blocked by the user",
+            ),
+            Failure::Code { code } => {
+                let status = u16::try_from(code)
+                    .ok()
+                    .and_then(|c| StatusCode::from_u16(c).ok())
+                    .filter(|s| s.is_client_error() || s.is_server_error())
+                    .unwrap_or(StatusCode::BAD_REQUEST);
+                error(status, &format!("Bad Request: error {code}"))
+            }
+            Failure::Timeout => error(StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout"),
+        }
+    }
 }
 
 /// A Telegram update with a private-chat text message.
@@ -130,6 +155,7 @@ fn send_message(bot: &TelegramSettings, body: &[u8], message_id: i64) -> Answer 
         path: "/bot<token>/sendMessage".into(),
         authorization: None,
         body: body.clone(),
+        failure: None,
     });
     let refuse = |description: &str| Answer {
         recorded: recorded.clone(),

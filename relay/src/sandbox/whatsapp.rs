@@ -8,11 +8,11 @@ use axum::{
 };
 use serde_json::{Value, json};
 
-use super::meta;
 use super::stand_in::{
     Answer, ApiCall, Delivered, PersonAction, SimulatedWebhook, StandIn, empty_text,
     invalid_action, settings, wrong_account,
 };
+use super::{Failure, meta};
 use crate::channels::Account;
 use crate::channels::whatsapp::WhatsappSettings;
 use crate::domain::ChannelKind;
@@ -94,6 +94,12 @@ impl StandIn for WhatsappStandIn {
 
     fn no_such_account(&self, call: &ApiCall<'_>) -> Response {
         meta::no_such_object(call)
+    }
+
+    fn failure(&self, failure: Failure) -> Response {
+        // WhatsApp's rate limit is code 130429; an undeliverable message (a blocked or gone
+        // number) is 131026.
+        meta::failure(failure, 130_429, 131_026)
     }
 }
 

@@ -9,9 +9,12 @@ use futures_util::future::join_all;
 
 use super::Worker;
 use crate::channels::SendError;
-use crate::domain::{NextAttempt, RetryPolicy};
+use crate::domain::{Millis, NextAttempt, RetryPolicy};
 use crate::merchant_webhooks;
-use crate::store::{ClaimedOutbound, ClaimedWebhook, DeliveryResult, StoreResult};
+use crate::store::{
+    ClaimedOutbound, ClaimedWebhook, DeliveryResult, Effects, EventDraft, MerchantEvent,
+    StoreResult, SubscriberChange, SubscriberStatus,
+};
 
 /// Sends one message and records the result.
 pub(super) async fn deliver_message(worker: &Worker, message: ClaimedOutbound) {
@@ -22,6 +25,14 @@ pub(super) async fn deliver_message(worker: &Worker, message: ClaimedOutbound) {
         tracing::warn!(outbox = message.id, channel = message.channel.as_str(), %error, "delivery failed");
     }
     let now = inner.clock.now();
+    if let DeliveryResult::Failed {
+        unsubscribe: true, ..
+    } = &result
+        && let Err(error) = unsubscribe_blocked(worker, &message, now).await
+    {
+        tracing::error!(outbox = message.id, %error, "unsubscribing a blocked person failed; the send will be retried");
+        return;
+    }
     if let Err(error) = inner
         .store
         .finish_outbound(&inner.owner, message.id, result, now)
@@ -29,6 +40,49 @@ pub(super) async fn deliver_message(worker: &Worker, message: ClaimedOutbound) {
     {
         tracing::error!(outbox = message.id, %error, "recording a delivery failed; it will be retried");
     }
+}
+
+/// The platform says the person blocked us or cannot be reached: they are unsubscribed as if
+/// they had said STOP — recorded in the funnel and told to the merchant's webhook — unless they
+/// were already.
+async fn unsubscribe_blocked(
+    worker: &Worker,
+    message: &ClaimedOutbound,
+    now: Millis,
+) -> StoreResult<()> {
+    let inner = &worker.inner;
+    let Some(subscriber) = inner
+        .store
+        .get_subscriber(&message.site, message.subscriber_id)
+        .await?
+    else {
+        return Ok(());
+    };
+    if subscriber.status != SubscriberStatus::Active {
+        return Ok(());
+    }
+    let mut effects = Effects::about(SubscriberChange::Update {
+        id: subscriber.id,
+        status: SubscriberStatus::Unsubscribed,
+        last_inbound_at: subscriber.last_inbound_at,
+    });
+    effects.events.push(EventDraft {
+        kind: "unsubscribed",
+        reference: None,
+        attribution: subscriber.attribution.clone(),
+    });
+    if inner
+        .settings
+        .site(&message.site)
+        .is_some_and(|site| site.webhook.is_some())
+    {
+        effects.notify.push(MerchantEvent::Unsubscribed);
+    }
+    inner
+        .store
+        .apply(&message.site, message.channel, effects, now)
+        .await
+        .map(drop)
 }
 
 async fn attempt(worker: &Worker, message: &ClaimedOutbound) -> DeliveryResult {
