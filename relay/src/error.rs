@@ -13,6 +13,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::channels::{PayloadError, WebhookAuthError};
+use crate::domain::{AttributionError, RefError};
+use crate::identity::TokenError;
 use crate::links::LinkCodeError;
 use crate::store::StoreError;
 
@@ -145,6 +147,24 @@ impl ApiError {
             Self::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
             Self::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready"),
         }
+    }
+}
+
+impl From<AttributionError> for ApiError {
+    fn from(error: AttributionError) -> Self {
+        Self::bad_request("invalid_visit", error.to_string())
+    }
+}
+
+impl From<RefError> for ApiError {
+    fn from(error: RefError) -> Self {
+        Self::bad_request("invalid_ref", error.to_string())
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(error: TokenError) -> Self {
+        Self::unauthorized(error.code(), error.to_string())
     }
 }
 

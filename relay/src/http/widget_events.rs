@@ -47,8 +47,7 @@ pub(super) async fn record_event(
     if let Some(channel) = event.channel {
         enabled(site, channel)?;
     }
-    let attribution = Attribution::from_visit(&event.visit)
-        .map_err(|e| ApiError::bad_request("invalid_visit", e.to_string()))?;
+    let attribution = Attribution::from_visit(&event.visit)?;
     state
         .store
         .record_event(NewEvent {
@@ -95,10 +94,8 @@ pub(super) async fn record_intent(
 ) -> ApiResult<Response> {
     let site = state.site(&site)?;
     enabled(site, intent.channel)?;
-    let reference = IntentRef::parse(intent.channel.ref_kind(), &intent.reference)
-        .map_err(|e| ApiError::bad_request("invalid_ref", e.to_string()))?;
-    let attribution = Attribution::from_visit(&intent.visit)
-        .map_err(|e| ApiError::bad_request("invalid_visit", e.to_string()))?;
+    let reference = IntentRef::parse(intent.channel.ref_kind(), &intent.reference)?;
+    let attribution = Attribution::from_visit(&intent.visit)?;
     let order_from_page = intent
         .order_id
         .as_deref()

@@ -32,7 +32,7 @@ pub(super) async fn verify(
 ) -> ApiResult<Identity> {
     state.verifier.verify(site, token).await.map_err(|error| {
         tracing::info!(site = %site.id, code = error.code(), "customer token rejected");
-        ApiError::unauthorized(error.code(), error.to_string())
+        error.into()
     })
 }
 
