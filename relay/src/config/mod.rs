@@ -57,6 +57,15 @@ pub struct ServerSettings {
     pub widget_rate_limit_per_minute: u32,
     /// Header a trusted reverse proxy puts the client's address in (e.g. `X-Forwarded-For`).
     pub client_ip_header: Option<String>,
+    /// Seconds a client has to send a request's headers, from when the connection is ready for
+    /// them (opened, or the previous response sent).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may stay open with no request in progress.
+    pub idle_timeout_secs: u64,
+    /// Seconds a request body may take to arrive, counted from the end of its headers.
+    pub request_body_timeout_secs: u64,
+    /// Connections served at once; further ones wait to be accepted.
+    pub max_connections: u32,
 }
 
 impl Default for ServerSettings {
@@ -70,7 +79,31 @@ impl Default for ServerSettings {
             sandbox: false,
             widget_rate_limit_per_minute: 120,
             client_ip_header: None,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 5,
+            request_body_timeout_secs: 30,
+            max_connections: 512,
         }
+    }
+}
+
+impl ServerSettings {
+    /// Timeouts of zero would close every connection at once; hours would protect nothing.
+    fn validate_limits(&self) -> Result<(), String> {
+        let timeouts = [
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("request_body_timeout_secs", self.request_body_timeout_secs),
+        ];
+        for (name, secs) in timeouts {
+            if !(1..=3600).contains(&secs) {
+                return Err(format!("server.{name} must be between 1 and 3600 seconds"));
+            }
+        }
+        if self.max_connections == 0 {
+            return Err("server.max_connections must be at least 1".into());
+        }
+        Ok(())
     }
 }
 
@@ -148,7 +181,7 @@ impl Settings {
             url::Url::parse(url)
                 .map_err(|e| ConfigError::Invalid(format!("server.public_url {url:?}: {e}")))?;
         }
-        Ok(())
+        self.server.validate_limits().map_err(ConfigError::Invalid)
     }
 
     /// The site with this id.
@@ -196,6 +229,19 @@ mod tests {
         );
         let error = Settings::parse(&text).unwrap_err();
         assert!(error.to_string().contains("appears twice"), "{error}");
+    }
+
+    #[test]
+    fn connection_limits_must_be_usable() {
+        for (line, complaint) in [
+            ("header_read_timeout_secs = 0", "header_read_timeout_secs"),
+            ("idle_timeout_secs = 86400", "idle_timeout_secs"),
+            ("request_body_timeout_secs = 0", "request_body_timeout_secs"),
+            ("max_connections = 0", "max_connections"),
+        ] {
+            let error = Settings::parse(&format!("[server]\n{line}\n")).unwrap_err();
+            assert!(error.to_string().contains(complaint), "{line}: {error}");
+        }
     }
 
     #[test]

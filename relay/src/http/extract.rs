@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::AppState;
+use super::{AppState, server::BodyTimedOut};
 use crate::config::SiteSettings;
 use crate::error::ApiError;
 
@@ -28,8 +28,12 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 }
 
 fn body_rejection(rejection: &BytesRejection) -> ApiError {
+    let timed_out = std::iter::successors(std::error::Error::source(rejection), |e| e.source())
+        .any(|cause| cause.is::<BodyTimedOut>());
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge
+    } else if timed_out {
+        ApiError::RequestTimeout
     } else {
         ApiError::bad_request("unreadable_body", rejection.body_text())
     }

@@ -7,6 +7,7 @@ mod hooks;
 mod merchant;
 pub(crate) mod openapi;
 pub mod rate_limit;
+pub mod server;
 mod widget_api;
 mod widget_events;
 mod widget_identity;
