@@ -1,6 +1,6 @@
 //! The merchant API and the operations endpoints.
 
-use ferry_tests::{API_KEY, TELEGRAM_SECRET, fixtures, spawn_app};
+use ferry_tests::{API_KEY, TELEGRAM_SECRET, fixtures, spawn_app, spawn_app_with};
 use serde_json::Value;
 
 #[tokio::test]
@@ -41,6 +41,60 @@ async fn the_api_refuses_a_missing_or_wrong_key() {
         wrong.json::<Value>().await.unwrap()["error"]["code"],
         "invalid_api_key"
     );
+}
+
+#[tokio::test]
+async fn a_burst_of_wrong_keys_is_throttled_for_that_client_address_only() {
+    // Arrange: behind a proxy, so the test can speak from two addresses
+    let app = spawn_app_with(|s| s.server.client_ip_header = Some("X-Forwarded-For".into())).await;
+    let list = |key: &'static str, client: &'static str| {
+        app.client
+            .get(format!("{}/v1/subscribers", app.address))
+            .bearer_auth(key)
+            .header("X-Forwarded-For", client)
+            .send()
+    };
+    let (guesser, merchant) = ("203.0.113.9", "198.51.100.7");
+
+    // Act: wrong keys from one address until refused (a bounded number of tries)
+    let mut refused_after = None;
+    for attempt in 1..=50 {
+        let response = list("wrong-key-0123456789", guesser).await.unwrap();
+        if response.status() == 429 {
+            refused_after = Some((attempt, response));
+            break;
+        }
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+
+    // Assert: throttled after a small burst, with Retry-After, even when the key is right
+    let (attempts, refused) = refused_after.expect("429 within 50 wrong keys");
+    assert!(attempts <= 20, "{attempts} guesses before the throttle");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let right_key_from_guesser = list(API_KEY, guesser).await.unwrap();
+    assert_eq!(
+        right_key_from_guesser.status(),
+        429,
+        "the key is not even looked at"
+    );
+    let right_key_from_merchant = list(API_KEY, merchant).await.unwrap();
+    assert_eq!(right_key_from_merchant.status(), 200);
+}
+
+#[tokio::test]
+async fn successful_requests_are_never_throttled() {
+    let app = spawn_app().await;
+    for request in 1..=40 {
+        let response = app.merchant_get("/v1/subscribers").await;
+        assert_eq!(response.status(), 200, "request {request}");
+    }
 }
 
 #[tokio::test]
