@@ -98,6 +98,36 @@ async fn successful_requests_are_never_throttled() {
 }
 
 #[tokio::test]
+async fn every_answer_forbids_content_sniffing() {
+    let app = spawn_app().await;
+    for path in [
+        "/healthz",
+        "/v1/subscribers",
+        "/v1/openapi.json",
+        "/api/widget/demo/config",
+        "/no/such/page",
+        "/demo/",
+        "/metrics",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("x-content-type-options")
+                .map(|v| v.to_str().unwrap()),
+            Some("nosniff"),
+            "{path} ({})",
+            response.status()
+        );
+    }
+}
+
+#[tokio::test]
 async fn subscribers_filter_by_channel_and_date_and_page_with_a_cursor() {
     // Arrange: three Telegram subscribers
     let app = spawn_app().await;

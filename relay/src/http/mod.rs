@@ -15,9 +15,14 @@ mod widget_identity;
 
 use std::{path::PathBuf, sync::Arc};
 
-use axum::{Router, extract::DefaultBodyLimit, middleware};
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderValue, header},
+    middleware,
+};
 use tokio::sync::Notify;
-use tower_http::trace::TraceLayer;
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::config::{Settings, SiteSettings};
 use crate::error::ApiError;
@@ -85,6 +90,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(assets::not_found)
         .method_not_allowed_fallback(assets::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.server.max_body_bytes))
+        // Browsers must take JSON for JSON (and scripts for scripts), never sniff it into HTML.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
         .layer(middleware::from_fn(crate::metrics::track_http))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
