@@ -232,6 +232,25 @@ mod tests {
     }
 
     #[test]
+    fn an_api_key_shorter_than_16_characters_is_refused() {
+        let with_key = |key: &str| {
+            example_with_inline_secrets().replace(
+                "api_key = \"example-value-0123456789abcdef0123\"",
+                &format!("api_key = \"{key}\""),
+            )
+        };
+
+        let error = Settings::parse(&with_key("k")).unwrap_err();
+
+        assert!(
+            error.to_string().contains("at least 16 characters"),
+            "{error}"
+        );
+        assert!(Settings::parse(&with_key("0123456789abcdef")).is_ok());
+        assert!(Settings::parse(&with_key("0123456789abcde")).is_err());
+    }
+
+    #[test]
     fn connection_limits_must_be_usable() {
         for (line, complaint) in [
             ("header_read_timeout_secs = 0", "header_read_timeout_secs"),
