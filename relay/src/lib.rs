@@ -9,7 +9,8 @@
 //! - `ingest` decides what an inbound event means (subscribe, attribute, opt out, reply);
 //!   `worker` runs that and the outbound deliveries in the background.
 //! - `store` is storage behind a trait (`sqlite` today).
-//! - `sandbox` plays the platforms locally for the demo and the tests.
+//! - `sandbox` plays the platforms locally for the demo and the tests; `demo` sets up
+//!   `ferry demo`.
 //! - `domain` holds validated values (refs, attribution, ids); `texts` what the bot says.
 //!
 //! # Flow of a subscription
@@ -20,6 +21,7 @@
 pub mod channels;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
