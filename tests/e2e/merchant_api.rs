@@ -180,11 +180,16 @@ async fn subscribers_filter_by_channel_and_date_and_page_with_a_cursor() {
 #[tokio::test]
 async fn bad_filters_get_precise_errors() {
     let app = spawn_app().await;
+    let long_id = "c".repeat(257);
     for (query, code) in [
         ("channel=icq", "invalid_channel"),
         ("since=yesterday", "invalid_time"),
+        ("until=", "invalid_time"),
         ("limit=0", "invalid_limit"),
         ("cursor=abc", "invalid_cursor"),
+        ("cursor=-1", "invalid_cursor"),
+        (&format!("customer_id={long_id}"), "invalid_customer_id"),
+        (&format!("order_id={long_id}"), "invalid_order_id"),
         ("colour=red", "invalid_query"),
     ] {
         let response = app.merchant_get(&format!("/v1/subscribers?{query}")).await;

@@ -4,7 +4,7 @@ mod attribution;
 mod customer;
 mod refs;
 
-pub use attribution::{Attribution, AttributionError};
+pub use attribution::{Attribution, AttributionError, PAGE_URL_PATTERN};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use refs::{IntentRef, RefError, find_whatsapp_code};

@@ -56,6 +56,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
             return Err(ApiError::UnsupportedMediaType);
         }
         let RawBody(bytes) = RawBody::from_request(request, state).await?;
+        // serde would also read a struct from a JSON array of its fields; bodies are objects.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::bad_request(
+                "invalid_json",
+                "the JSON body must be an object",
+            ));
+        }
         serde_json::from_slice(&bytes).map(AppJson).map_err(|e| {
             ApiError::bad_request("invalid_json", format!("the JSON body is invalid: {e}"))
         })
