@@ -47,8 +47,12 @@ pub enum Command {
     DefaultConfig,
     /// Start the demo: the demo shop on a relay in sandbox mode, with SQLite.
     Demo {
-        /// Where to listen.
+        /// Where to listen (port 0 picks a free one).
         #[arg(long, env = "FERRY_LISTEN", default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+        /// Folder for the demo's database, created if missing [default: `ferry-demo` in the
+        /// user's data folder, e.g. ~/.local/share/ferry-demo].
+        #[arg(long, env = "FERRY_DEMO_DATA_DIR")]
+        data_dir: Option<PathBuf>,
     },
 }

@@ -72,6 +72,9 @@ pub enum ApiError {
         /// Human text.
         message: String,
     },
+    /// 408: the body did not arrive within `server.request_body_timeout_secs`.
+    #[error("the request body arrived too slowly (server.request_body_timeout_secs)")]
+    RequestTimeout,
     /// 413: the body is larger than `server.max_body_bytes`.
     #[error("the request body is larger than this relay accepts (server.max_body_bytes)")]
     PayloadTooLarge,
@@ -139,6 +142,7 @@ impl ApiError {
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::Gone { code, .. } => (StatusCode::GONE, code),
+            Self::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::UnsupportedMediaType => {

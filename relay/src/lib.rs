@@ -11,7 +11,8 @@
 //! - `ingest` decides what an inbound event means (subscribe, attribute, opt out, reply);
 //!   `worker` runs that and the outbound deliveries in the background.
 //! - `store` is storage behind a trait (`sqlite` today).
-//! - `sandbox` plays the platforms locally for the demo and the tests, one stand-in per platform.
+//! - `sandbox` plays the platforms locally for the demo and the tests, one stand-in per platform;
+//!   `demo` sets up `ferry demo`.
 //! - `domain` holds validated values (refs, attribution, ids, locales); `texts` what the bot and
 //!   the widget say, one catalogue per language.
 //!
@@ -24,6 +25,7 @@ pub mod channels;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod health;

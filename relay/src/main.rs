@@ -1,12 +1,13 @@
 //! The `ferry` binary: parses the command line and hands over to the library.
 
-use std::{path::Path, process::ExitCode};
+use std::{net::SocketAddr, path::Path, process::ExitCode};
 
 use anyhow::Context;
 use clap::Parser;
 use ferry_relay::{
     cli::{Cli, Command},
     config::{self, Settings},
+    demo,
     startup::Application,
     store, telemetry,
 };
@@ -39,7 +40,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if let Some(url) = database_url {
                 settings.server.database_url = url;
             }
-            serve(settings).await
+            let listener = bind(settings.server.listen).await?;
+            serve(settings, listener, None).await
         }
         Command::Migrate {
             config,
@@ -78,21 +80,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", config::EXAMPLE);
             Ok(())
         }
-        Command::Demo { listen } => {
-            let mut settings = Settings::parse(include_str!("../demo.toml"))
-                .context("the built-in demo config")?;
-            settings.server.listen = listen;
-            let origins = [
-                format!("http://127.0.0.1:{}", listen.port()),
-                format!("http://localhost:{}", listen.port()),
-            ];
-            for site in &mut settings.sites {
-                site.allowed_origins.extend(origins.iter().cloned());
-                if let Some(identity) = &mut site.identity {
-                    identity.login_url = Some(format!("{}/demo/link.html", origins[0]));
-                }
-            }
-            serve(settings).await
+        Command::Demo { listen, data_dir } => {
+            let data_dir = data_dir.unwrap_or_else(demo::default_data_dir);
+            // Bound first, so the demo's origins name the port it really got.
+            let listener = bind(listen).await?;
+            let address = listener
+                .local_addr()
+                .context("reading the listener's address")?;
+            let settings = demo::settings(&data_dir, address)?;
+            serve(settings, listener, Some(&data_dir)).await
         }
     }
 }
@@ -101,20 +97,50 @@ fn load(path: &Path) -> anyhow::Result<Settings> {
     Settings::load(path).with_context(|| format!("invalid config {}", path.display()))
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let listen = settings.server.listen;
-    let listener = TcpListener::bind(listen)
+async fn bind(listen: SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(listen)
         .await
-        .with_context(|| format!("listening on {listen}"))?;
+        .with_context(|| format!("listening on {listen}"))
+}
+
+/// Runs the relay; `demo_data` is the demo's data folder, for its banner.
+async fn serve(
+    settings: Settings,
+    listener: TcpListener,
+    demo_data: Option<&Path>,
+) -> anyhow::Result<()> {
     let app = Application::build(settings, listener).await?;
     let url = app.state().public_url.clone();
     tracing::info!("ferry relay listening on {url}");
     if app.state().sandbox.is_some() {
-        println!(
-            "\n  Ferry demo is running (sandbox mode).\n  Open the demo shop:   {url}/demo/\n  Merchant API:         curl -H 'Authorization: Bearer demo-api-key-0123456789' {url}/v1/subscribers\n"
-        );
+        print_demo_banner(&url, &app.state().static_dir, demo_data);
     }
     app.run(shutdown_signal()).await.context("serving")
+}
+
+fn print_demo_banner(url: &str, static_dir: &Path, demo_data: Option<&Path>) {
+    println!("\n  Ferry demo is running (sandbox mode).");
+    println!("  Open the demo shop:   {url}/demo/");
+    println!(
+        "  Merchant API:         curl -H 'Authorization: Bearer demo-api-key-0123456789' {url}/v1/subscribers"
+    );
+    if let Some(folder) = demo_data {
+        println!(
+            "  Demo data:            {} (delete it to start afresh)",
+            folder.display()
+        );
+    }
+    if !static_dir.join("demo").is_dir() {
+        println!(
+            "  The demo pages are not in {}: the demo needs a Ferry checkout's static/ folder.",
+            static_dir.display()
+        );
+    } else if !static_dir.join("widget/widget.js").is_file() {
+        println!(
+            "  The widget is not built: run `bash widget/build.sh` in the checkout, then reload."
+        );
+    }
+    println!();
 }
 
 async fn shutdown_signal() {

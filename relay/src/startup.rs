@@ -143,11 +143,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let limits = crate::http::server::Limits::from(&self.state.settings.server);
         // Connection info gives the rate limiter the client's address.
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
+        crate::http::server::serve(self.listener, app, limits, shutdown).await
     }
 
     /// Serves HTTP and runs the worker until `shutdown` completes, under one supervisor: if

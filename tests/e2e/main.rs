@@ -26,6 +26,8 @@ mod merchant_api;
 mod metrics;
 // The whole relay running and stopping, worker included.
 mod lifecycle;
+// Slow, idle and too many connections: the server's timeouts and connection limit.
+mod slow_clients;
 // Other projects' captured payloads through our parsers, when ../shared is present.
 mod shared_captures;
 // Serving the widget's files: compression, caching, CORS.

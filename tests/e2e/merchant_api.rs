@@ -1,6 +1,6 @@
 //! The merchant API and the operations endpoints.
 
-use ferry_tests::{API_KEY, TELEGRAM_SECRET, fixtures, spawn_app};
+use ferry_tests::{API_KEY, TELEGRAM_SECRET, fixtures, spawn_app, spawn_app_with};
 use serde_json::Value;
 
 #[tokio::test]
@@ -41,6 +41,90 @@ async fn the_api_refuses_a_missing_or_wrong_key() {
         wrong.json::<Value>().await.unwrap()["error"]["code"],
         "invalid_api_key"
     );
+}
+
+#[tokio::test]
+async fn a_burst_of_wrong_keys_is_throttled_for_that_client_address_only() {
+    // Arrange: behind a proxy, so the test can speak from two addresses
+    let app = spawn_app_with(|s| s.server.client_ip_header = Some("X-Forwarded-For".into())).await;
+    let list = |key: &'static str, client: &'static str| {
+        app.client
+            .get(format!("{}/v1/subscribers", app.address))
+            .bearer_auth(key)
+            .header("X-Forwarded-For", client)
+            .send()
+    };
+    let (guesser, merchant) = ("203.0.113.9", "198.51.100.7");
+
+    // Act: wrong keys from one address until refused (a bounded number of tries)
+    let mut refused_after = None;
+    for attempt in 1..=50 {
+        let response = list("wrong-key-0123456789", guesser).await.unwrap();
+        if response.status() == 429 {
+            refused_after = Some((attempt, response));
+            break;
+        }
+        assert_eq!(response.status(), 401, "attempt {attempt}");
+    }
+
+    // Assert: throttled after a small burst, with Retry-After, even when the key is right
+    let (attempts, refused) = refused_after.expect("429 within 50 wrong keys");
+    assert!(attempts <= 20, "{attempts} guesses before the throttle");
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry_after), "{retry_after}");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    let right_key_from_guesser = list(API_KEY, guesser).await.unwrap();
+    assert_eq!(
+        right_key_from_guesser.status(),
+        429,
+        "the key is not even looked at"
+    );
+    let right_key_from_merchant = list(API_KEY, merchant).await.unwrap();
+    assert_eq!(right_key_from_merchant.status(), 200);
+}
+
+#[tokio::test]
+async fn successful_requests_are_never_throttled() {
+    let app = spawn_app().await;
+    for request in 1..=40 {
+        let response = app.merchant_get("/v1/subscribers").await;
+        assert_eq!(response.status(), 200, "request {request}");
+    }
+}
+
+#[tokio::test]
+async fn every_answer_forbids_content_sniffing() {
+    let app = spawn_app().await;
+    for path in [
+        "/healthz",
+        "/v1/subscribers",
+        "/v1/openapi.json",
+        "/api/widget/demo/config",
+        "/no/such/page",
+        "/demo/",
+        "/metrics",
+    ] {
+        let response = app
+            .client
+            .get(format!("{}{path}", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            response
+                .headers()
+                .get("x-content-type-options")
+                .map(|v| v.to_str().unwrap()),
+            Some("nosniff"),
+            "{path} ({})",
+            response.status()
+        );
+    }
 }
 
 #[tokio::test]
@@ -96,11 +180,16 @@ async fn subscribers_filter_by_channel_and_date_and_page_with_a_cursor() {
 #[tokio::test]
 async fn bad_filters_get_precise_errors() {
     let app = spawn_app().await;
+    let long_id = "c".repeat(257);
     for (query, code) in [
         ("channel=icq", "invalid_channel"),
         ("since=yesterday", "invalid_time"),
+        ("until=", "invalid_time"),
         ("limit=0", "invalid_limit"),
         ("cursor=abc", "invalid_cursor"),
+        ("cursor=-1", "invalid_cursor"),
+        (&format!("customer_id={long_id}"), "invalid_customer_id"),
+        (&format!("order_id={long_id}"), "invalid_order_id"),
         ("colour=red", "invalid_query"),
     ] {
         let response = app.merchant_get(&format!("/v1/subscribers?{query}")).await;

@@ -202,6 +202,21 @@ async fn invalid_intents_get_precise_errors_and_change_nothing() {
             400,
             "invalid_json",
         ),
+        (
+            json!([fixtures::token(), "telegram", visit()]),
+            400,
+            "invalid_json",
+        ),
+        (
+            json!({ "ref": fixtures::token(), "channel": "telegram", "visit": ["https://shop.example/", null, {}, "floating"] }),
+            400,
+            "invalid_json",
+        ),
+        (
+            json!({ "ref": fixtures::token(), "channel": "telegram", "visit": visit(), "order_id": "A".repeat(129) }),
+            400,
+            "invalid_order_id",
+        ),
     ];
     for (body, status, code) in cases {
         let response = post(body.clone()).await.unwrap();

@@ -63,6 +63,15 @@ pub struct ServerSettings {
     pub widget_rate_limit_per_minute: u32,
     /// Header a trusted reverse proxy puts the client's address in (e.g. `X-Forwarded-For`).
     pub client_ip_header: Option<String>,
+    /// Seconds a client has to send a request's headers, from when the connection is ready for
+    /// them (opened, or the previous response sent).
+    pub header_read_timeout_secs: u64,
+    /// Seconds a connection may stay open with no request in progress.
+    pub idle_timeout_secs: u64,
+    /// Seconds a request body may take to arrive, counted from the end of its headers.
+    pub request_body_timeout_secs: u64,
+    /// Connections served at once; further ones wait to be accepted.
+    pub max_connections: u32,
 }
 
 impl Default for ServerSettings {
@@ -76,7 +85,31 @@ impl Default for ServerSettings {
             sandbox: false,
             widget_rate_limit_per_minute: 120,
             client_ip_header: None,
+            header_read_timeout_secs: 10,
+            idle_timeout_secs: 5,
+            request_body_timeout_secs: 30,
+            max_connections: 512,
         }
+    }
+}
+
+impl ServerSettings {
+    /// Timeouts of zero would close every connection at once; hours would protect nothing.
+    fn validate_limits(&self) -> Result<(), String> {
+        let timeouts = [
+            ("header_read_timeout_secs", self.header_read_timeout_secs),
+            ("idle_timeout_secs", self.idle_timeout_secs),
+            ("request_body_timeout_secs", self.request_body_timeout_secs),
+        ];
+        for (name, secs) in timeouts {
+            if !(1..=3600).contains(&secs) {
+                return Err(format!("server.{name} must be between 1 and 3600 seconds"));
+            }
+        }
+        if self.max_connections == 0 {
+            return Err("server.max_connections must be at least 1".into());
+        }
+        Ok(())
     }
 }
 
@@ -157,7 +190,7 @@ impl Settings {
             url::Url::parse(url)
                 .map_err(|e| ConfigError::Invalid(format!("server.public_url {url:?}: {e}")))?;
         }
-        Ok(())
+        self.server.validate_limits().map_err(ConfigError::Invalid)
     }
 
     /// The site with this id.
@@ -224,6 +257,38 @@ mod tests {
     }
 
     #[test]
+    fn an_api_key_shorter_than_16_characters_is_refused() {
+        let with_key = |key: &str| {
+            example_with_inline_secrets().replace(
+                "api_key = \"example-value-0123456789abcdef0123\"",
+                &format!("api_key = \"{key}\""),
+            )
+        };
+
+        let error = Settings::parse(&with_key("k")).unwrap_err();
+
+        assert!(
+            error.to_string().contains("at least 16 characters"),
+            "{error}"
+        );
+        assert!(Settings::parse(&with_key("0123456789abcdef")).is_ok());
+        assert!(Settings::parse(&with_key("0123456789abcde")).is_err());
+    }
+
+    #[test]
+    fn connection_limits_must_be_usable() {
+        for (line, complaint) in [
+            ("header_read_timeout_secs = 0", "header_read_timeout_secs"),
+            ("idle_timeout_secs = 86400", "idle_timeout_secs"),
+            ("request_body_timeout_secs = 0", "request_body_timeout_secs"),
+            ("max_connections = 0", "max_connections"),
+        ] {
+            let error = Settings::parse(&format!("[server]\n{line}\n")).unwrap_err();
+            assert!(error.to_string().contains(complaint), "{line}: {error}");
+        }
+    }
+
+    #[test]
     fn unknown_keys_are_reported() {
         let error = Settings::parse("[server]\nlisten_port = 1\n").unwrap_err();
         assert!(error.to_string().contains("listen_port"), "{error}");
@@ -272,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_site_without_any_channel_says_which_exist() {
-        let site = "[[sites]]\nid = \"shop\"\nname = \"Shop\"\napi_key = \"k\"\n";
+        let site = "[[sites]]\nid = \"shop\"\nname = \"Shop\"\napi_key = \"0123456789abcdef\"\n";
         let error = Settings::parse(site).unwrap_err().to_string();
         assert!(
             error.contains("enable at least one channel (telegram, whatsapp or messenger)"),

@@ -88,6 +88,10 @@ fn default_accent() -> String {
     "#2563eb".into()
 }
 
+/// Shortest accepted `api_key`: keys are bearer credentials open to online guessing, and 16
+/// random characters are far beyond what any guessing rate can reach.
+pub const MIN_API_KEY_CHARS: usize = 16;
+
 impl SiteSettings {
     /// The site's account on `channel`, if it offers that messenger.
     pub fn account(&self, channel: ChannelKind) -> Option<&dyn Account> {
@@ -146,6 +150,11 @@ impl SiteSettings {
             (None, None) => return Err(at("api_key or api_key_sha256 is required")),
             (None, Some(_)) if self.api_key_hash().is_none() => {
                 return Err(at("api_key_sha256 must be 64 hex characters"));
+            }
+            (Some(key), None) if key.expose().chars().count() < MIN_API_KEY_CHARS => {
+                return Err(at(&format!(
+                    "api_key must be at least {MIN_API_KEY_CHARS} characters (e.g. openssl rand -hex 16)"
+                )));
             }
             _ => {}
         }

@@ -1,6 +1,9 @@
 //! Where a visitor came from: the page, referrer and campaign an intent or event carries.
 
+use std::sync::LazyLock;
+
 use ferry_wire::Visit;
+use regex::Regex;
 
 /// A visit's attribution, checked and trimmed to what the analytics need.
 #[derive(
@@ -37,7 +40,9 @@ pub struct Attribution {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AttributionError {
     /// `page_url` is not an http(s) URL or is too long.
-    #[error("visit.page_url must be an http(s) URL of at most 2048 characters")]
+    #[error(
+        "visit.page_url must be the page's http(s) URL (a host name or IPv4 address, no spaces), at most 2048 characters"
+    )]
     PageUrl,
     /// A field is longer than allowed.
     #[error("visit.{0} is too long")]
@@ -47,22 +52,43 @@ pub enum AttributionError {
     Placement,
 }
 
-const MAX_URL: usize = 2048;
-const MAX_FIELD: usize = 200;
+/// The page URLs accepted, as the OpenAPI document states them (`Visit.page_url`): http(s), a
+/// host name (its last label starting with a letter, so it cannot be read as an address) or a
+/// dotted IPv4 address, an optional port, then anything without blanks or control characters.
+/// URL parsers accept far more (user names, hex addresses, stray spaces); no browser reports
+/// such a page, and a document that listed them all would be no use to clients.
+pub const PAGE_URL_PATTERN: &str = "^[Hh][Tt][Tt][Pp][Ss]?://\
+    (([A-Za-z0-9_-]+\\.)*[A-Za-z][A-Za-z0-9_-]*\
+    |((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}\
+    (25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9]))\
+    (:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?\
+    ([/?#][^\\x00-\\x20\\x7f]*)?$";
+
+static PAGE_URL: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(PAGE_URL_PATTERN).expect("the page URL pattern is a regex"));
+
+/// Longest `page_url` and `referrer`, in characters (as the OpenAPI document counts them).
+pub const MAX_URL: usize = 2048;
+/// Longest UTM value and locale, in characters.
+pub const MAX_FIELD: usize = 200;
 
 impl Attribution {
     /// Checks a visit from the widget and derives the grouping dimensions.
     pub fn from_visit(visit: &Visit) -> Result<Self, AttributionError> {
-        let page = url::Url::parse(&visit.page_url).map_err(|_| AttributionError::PageUrl)?;
-        if visit.page_url.len() > MAX_URL || !matches!(page.scheme(), "http" | "https") {
+        if !PAGE_URL.is_match(&visit.page_url) || too_long(&visit.page_url, MAX_URL) {
             return Err(AttributionError::PageUrl);
         }
+        let page = url::Url::parse(&visit.page_url).map_err(|_| AttributionError::PageUrl)?;
         let mut page_without_fragment = page.clone();
         page_without_fragment.set_fragment(None);
-        let referrer = non_empty(visit.referrer.as_deref());
-        if referrer.as_ref().is_some_and(|r| r.len() > MAX_URL) {
+        if visit
+            .referrer
+            .as_deref()
+            .is_some_and(|r| too_long(r, MAX_URL))
+        {
             return Err(AttributionError::TooLong("referrer"));
         }
+        let referrer = non_empty(visit.referrer.as_deref());
         let referrer_host = referrer
             .as_deref()
             .and_then(|r| url::Url::parse(r).ok())
@@ -101,11 +127,17 @@ fn non_empty(value: Option<&str>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Limits count characters of the value as sent, blanks included, so that what the OpenAPI
+/// document allows is exactly what is accepted.
+fn too_long(value: &str, max_chars: usize) -> bool {
+    value.len() > max_chars && value.chars().count() > max_chars
+}
+
 fn field(name: &'static str, value: Option<&str>) -> Result<Option<String>, AttributionError> {
-    match non_empty(value) {
-        Some(v) if v.len() > MAX_FIELD => Err(AttributionError::TooLong(name)),
-        other => Ok(other),
+    if value.is_some_and(|v| too_long(v, MAX_FIELD)) {
+        return Err(AttributionError::TooLong(name));
     }
+    Ok(non_empty(value))
 }
 
 #[cfg(test)]
@@ -149,6 +181,21 @@ mod tests {
         assert_eq!(
             Attribution::from_visit(&visit("javascript:alert(1)")),
             Err(AttributionError::PageUrl)
+        );
+    }
+
+    #[test]
+    fn lengths_count_characters_as_sent() {
+        let accented = format!("https://shop.example/{}", "é".repeat(2000));
+        assert!(
+            Attribution::from_visit(&visit(&accented)).is_ok(),
+            "2021 characters"
+        );
+        let mut padded = visit("https://shop.example/");
+        padded.utm.source = Some(format!("{}x", " ".repeat(MAX_FIELD)));
+        assert_eq!(
+            Attribution::from_visit(&padded),
+            Err(AttributionError::TooLong("utm.source"))
         );
     }
 

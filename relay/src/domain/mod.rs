@@ -6,7 +6,7 @@ mod locale;
 mod refs;
 mod retry;
 
-pub use attribution::{Attribution, AttributionError};
+pub use attribution::{Attribution, AttributionError, PAGE_URL_PATTERN};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use locale::Locale;

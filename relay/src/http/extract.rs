@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::AppState;
+use super::{AppState, server::BodyTimedOut};
 use crate::config::SiteSettings;
 use crate::error::ApiError;
 
@@ -28,8 +28,12 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 }
 
 fn body_rejection(rejection: &BytesRejection) -> ApiError {
+    let timed_out = std::iter::successors(std::error::Error::source(rejection), |e| e.source())
+        .any(|cause| cause.is::<BodyTimedOut>());
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::PayloadTooLarge
+    } else if timed_out {
+        ApiError::RequestTimeout
     } else {
         ApiError::bad_request("unreadable_body", rejection.body_text())
     }
@@ -52,6 +56,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
             return Err(ApiError::UnsupportedMediaType);
         }
         let RawBody(bytes) = RawBody::from_request(request, state).await?;
+        // serde would also read a struct from a JSON array of its fields; bodies are objects.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::bad_request(
+                "invalid_json",
+                "the JSON body must be an object",
+            ));
+        }
         serde_json::from_slice(&bytes).map(AppJson).map_err(|e| {
             ApiError::bad_request("invalid_json", format!("the JSON body is invalid: {e}"))
         })

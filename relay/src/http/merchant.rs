@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::{
     AppState,
     extract::{AppQuery, MerchantSite},
-    openapi::{NO_API_KEY, NO_SUBSCRIBER, STORAGE},
+    openapi::{AUTH_THROTTLED, NO_API_KEY, NO_SUBSCRIBER, STORAGE, schemas as doc},
 };
 use crate::domain::{ChannelKind, Millis, SubscriberId};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -42,19 +42,27 @@ struct ListQuery {
     #[param(value_type = Option<SubscriberStatus>)]
     status: Option<String>,
     /// Subscribed at or after: RFC 3339 time or `YYYY-MM-DD` (start of that day, UTC).
+    #[param(value_type = Option<doc::TimeBound>)]
     since: Option<String>,
     /// Subscribed before: RFC 3339 time or `YYYY-MM-DD` (start of that day, UTC).
+    #[param(value_type = Option<doc::TimeBound>)]
     until: Option<String>,
-    /// Only subscribers linked to this customer id (the token's `sub`).
+    /// Only subscribers linked to this customer id (the token's `sub`); empty means any.
+    #[param(max_length = 256)]
     customer_id: Option<String>,
-    /// Only subscribers whose subscription is about this order.
+    /// Only subscribers whose subscription is about this order; empty means any.
+    #[param(max_length = 256)]
     order_id: Option<String>,
     /// Page size.
     #[param(minimum = 1, maximum = 500, default = 50)]
     limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(pattern = "^[0-9]{1,18}$")]
     cursor: Option<String>,
 }
+
+/// Longest customer or order id a filter may name: no token claim is longer.
+const MAX_FILTER_CHARS: usize = 256;
 
 /// One page of subscribers, newest first.
 #[derive(Debug, Serialize, ToSchema)]
@@ -79,9 +87,12 @@ struct Page {
     responses(
         (status = 200, description = "A page of subscribers", body = Page),
         (status = 400, body = ErrorBody, description = "`invalid_channel`, `invalid_status`, \
-            `invalid_time` (since/until), `invalid_limit`, `invalid_cursor`, or \
-            `invalid_query` (an unknown or malformed parameter)."),
+            `invalid_time` (since/until), `invalid_customer_id`, `invalid_order_id`, \
+            `invalid_limit`, `invalid_cursor`, or `invalid_query` (an unknown or malformed \
+            parameter)."),
         (status = 401, body = ErrorBody, description = NO_API_KEY),
+        (status = 429, body = ErrorBody, description = AUTH_THROTTLED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
         (status = 503, body = ErrorBody, description = STORAGE),
     ),
 )]
@@ -126,17 +137,9 @@ async fn list_subscribers(
             .as_deref()
             .map(|t| parse_time("until", t))
             .transpose()?,
-        before_id: query
-            .cursor
-            .as_deref()
-            .map(|c| {
-                c.parse::<i64>().map_err(|_| {
-                    ApiError::bad_request("invalid_cursor", "cursor must come from next_cursor")
-                })
-            })
-            .transpose()?,
-        customer_id: query.customer_id.filter(|c| !c.is_empty()),
-        order_id: query.order_id.filter(|o| !o.is_empty()),
+        before_id: query.cursor.as_deref().map(parse_cursor).transpose()?,
+        customer_id: filter_text("customer_id", "invalid_customer_id", query.customer_id)?,
+        order_id: filter_text("order_id", "invalid_order_id", query.order_id)?,
         limit,
     };
     let subscribers = state.store.list_subscribers(&site.id, &filter).await?;
@@ -160,6 +163,8 @@ async fn list_subscribers(
         (status = 200, description = "The subscriber", body = SubscriberView),
         (status = 401, body = ErrorBody, description = NO_API_KEY),
         (status = 404, body = ErrorBody, description = NO_SUBSCRIBER),
+        (status = 429, body = ErrorBody, description = AUTH_THROTTLED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
         (status = 503, body = ErrorBody, description = STORAGE),
     ),
 )]
@@ -196,6 +201,8 @@ async fn get_subscriber(
         (status = 200, description = "The subscriber, now without `customer`", body = SubscriberView),
         (status = 401, body = ErrorBody, description = NO_API_KEY),
         (status = 404, body = ErrorBody, description = NO_SUBSCRIBER),
+        (status = 429, body = ErrorBody, description = AUTH_THROTTLED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
         (status = 503, body = ErrorBody, description = STORAGE),
     ),
 )]
@@ -225,6 +232,8 @@ async fn unlink_subscriber(
         (status = 204, description = "Deleted"),
         (status = 401, body = ErrorBody, description = NO_API_KEY),
         (status = 404, body = ErrorBody, description = NO_SUBSCRIBER),
+        (status = 429, body = ErrorBody, description = AUTH_THROTTLED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
         (status = 503, body = ErrorBody, description = STORAGE),
     ),
 )]
@@ -256,6 +265,26 @@ fn not_found(site: &str, id: i64) -> ApiError {
         "subscriber_not_found",
         format!("no subscriber {id} on site {site}"),
     )
+}
+
+/// A cursor is a subscriber id as `next_cursor` wrote it: digits only.
+pub(super) fn parse_cursor(text: &str) -> ApiResult<i64> {
+    let digits = (1..=18).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit());
+    digits
+        .then(|| text.parse().ok())
+        .flatten()
+        .ok_or_else(|| ApiError::bad_request("invalid_cursor", "cursor must come from next_cursor"))
+}
+
+/// An id filter: empty means none; longer than any id could be is a mistake worth saying.
+fn filter_text(name: &str, code: &'static str, value: Option<String>) -> ApiResult<Option<String>> {
+    match value {
+        Some(text) if text.chars().count() > MAX_FILTER_CHARS => Err(ApiError::bad_request(
+            code,
+            format!("{name} is at most {MAX_FILTER_CHARS} characters"),
+        )),
+        other => Ok(other.filter(|text| !text.is_empty())),
+    }
 }
 
 fn parse_time(name: &str, text: &str) -> ApiResult<Millis> {

@@ -1,20 +1,27 @@
 //! The HTTP surface: every route, the shared state, and the layers around them.
 
 mod assets;
+mod auth_throttle;
 pub mod extract;
 mod health;
 mod hooks;
 mod merchant;
 pub(crate) mod openapi;
 pub mod rate_limit;
+pub mod server;
 mod widget_api;
 mod widget_events;
 mod widget_identity;
 
 use std::{path::PathBuf, sync::Arc};
 
-use axum::{Router, extract::DefaultBodyLimit};
-use tower_http::trace::TraceLayer;
+use axum::{
+    Router,
+    extract::DefaultBodyLimit,
+    http::{HeaderValue, header},
+    middleware,
+};
+use tower_http::{set_header::SetResponseHeaderLayer, trace::TraceLayer};
 
 use crate::config::{Settings, SiteSettings};
 use crate::error::ApiError;
@@ -63,11 +70,18 @@ impl AppState {
 
 /// The whole application as a router, ready to serve.
 pub fn router(state: AppState) -> Router {
+    let auth_throttle =
+        auth_throttle::AuthThrottle::new(state.settings.server.client_ip_header.as_deref());
     let mut router = Router::new()
         .merge(health::router())
         .merge(hooks::router())
         .merge(widget_api::router(state.clone()))
-        .merge(merchant::router())
+        .merge(
+            merchant::router().route_layer(middleware::from_fn_with_state(
+                auth_throttle,
+                auth_throttle::guard,
+            )),
+        )
         .merge(openapi::router())
         .merge(assets::router(&state.static_dir, state.sandbox.is_some()));
     if let Some(sandbox) = &state.sandbox {
@@ -77,7 +91,12 @@ pub fn router(state: AppState) -> Router {
         .fallback(assets::not_found)
         .method_not_allowed_fallback(assets::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.server.max_body_bytes))
-        .layer(axum::middleware::from_fn(crate::metrics::track_http))
+        // Browsers must take JSON for JSON (and scripts for scripts), never sniff it into HTML.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(middleware::from_fn(crate::metrics::track_http))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

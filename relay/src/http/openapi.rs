@@ -54,7 +54,7 @@ use webhooks::WebhookPaths;
         health::healthz,
         health::readyz,
     ),
-    components(schemas(MerchantWebhook, schemas::HookReceipt)),
+    components(schemas(MerchantWebhook, schemas::HookReceipt, schemas::TimeBound)),
     modifiers(&ApiKeyScheme, &WebhookPaths),
     tags(
         (name = "merchant", description = "Subscribers of the site whose API key is sent."),
@@ -71,7 +71,8 @@ const DESCRIPTION: &str = "Ferry's relay: the merchant API (`/v1`, `Authorizatio
 <site API key>`), the widget API the embedded widget calls, and the platforms' webhooks.\n\n\
 Errors answer `{\"error\": {\"code\", \"message\"}}` (schema `Error`); each operation lists its \
 codes. Any endpoint may also answer `404 not_found` (no such route), `405 method_not_allowed` \
-and `413 payload_too_large`.\n\n\
+and `413 payload_too_large`, and one that reads a body `408 request_timeout` (the body arrived \
+too slowly).\n\n\
 Customer tokens (the widget's `token` fields) are JWTs signed by the merchant's backend: see \
 \"Verified customers: signing the token\" in the README for the claims, algorithms and \
 examples.\n\n\
@@ -92,6 +93,10 @@ pub(super) const API_KEY: &str = "site_api_key";
 /// 401 of the merchant API.
 pub(super) const NO_API_KEY: &str = "No valid API key: `missing_api_key` (no `Authorization: \
 Bearer` header) or `invalid_api_key` (the key belongs to no site).";
+/// 429 of the merchant API.
+pub(super) const AUTH_THROTTLED: &str = "`rate_limited`: too many failed authentications from \
+this client address; its requests are refused, whatever their key, until `Retry-After` \
+seconds have passed.";
 /// 404 of the subscriber operations.
 pub(super) const NO_SUBSCRIBER: &str = "`subscriber_not_found`: no such subscriber on this site.";
 /// 503 wherever storage is used.

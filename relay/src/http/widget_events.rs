@@ -18,6 +18,9 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::intents::{self, IntentOutcome};
 use crate::store::{Intent, NewEvent};
 
+/// Longest `order_id` a page may send, in characters.
+pub(super) const MAX_ORDER_ID_CHARS: usize = 128;
+
 /// Record a funnel step (view, open, click).
 #[utoipa::path(
     post,
@@ -96,17 +99,21 @@ pub(super) async fn record_intent(
     enabled(site, intent.channel)?;
     let reference = IntentRef::parse(intent.channel.ref_kind(), &intent.reference)?;
     let attribution = Attribution::from_visit(&intent.visit)?;
+    if intent
+        .order_id
+        .as_deref()
+        .is_some_and(|o| o.chars().count() > MAX_ORDER_ID_CHARS)
+    {
+        return Err(ApiError::bad_request(
+            "invalid_order_id",
+            format!("order_id is at most {MAX_ORDER_ID_CHARS} characters"),
+        ));
+    }
     let order_from_page = intent
         .order_id
         .as_deref()
         .map(str::trim)
         .filter(|o| !o.is_empty());
-    if order_from_page.is_some_and(|o| o.len() > 128) {
-        return Err(ApiError::bad_request(
-            "invalid_order_id",
-            "order_id is at most 128 characters",
-        ));
-    }
     // A bad token rejects the whole intent (nothing is stored); the widget then retries
     // without it, so the visit is still attributed but links nobody.
     let identity = match intent.token.as_deref() {

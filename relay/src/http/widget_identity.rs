@@ -127,13 +127,12 @@ pub(super) async fn complete(
     AppJson(request): AppJson<LinkRequest>,
 ) -> ApiResult<Json<LinkResult>> {
     let site = state.site(&site)?;
-    let code = request.code.trim().to_ascii_uppercase();
-    if code.is_empty() || code.len() > 32 || !code.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return Err(ApiError::bad_request(
+    let code = link_code(&request.code).ok_or_else(|| {
+        ApiError::bad_request(
             "invalid_link_code",
-            "the link code is 12 letters and digits",
-        ));
-    }
+            "the link code is the letters and digits the bot's link carried",
+        )
+    })?;
     let identity = verify(&state, site, &request.token).await?;
     let customer = customer(&identity);
     let masked = customer.masked();
@@ -155,6 +154,12 @@ pub(super) async fn complete(
         channel: linked.channel,
         customer: masked,
     }))
+}
+
+/// A link code as given (1–32 ASCII letters and digits, any case), in the stored upper case.
+pub(super) fn link_code(text: &str) -> Option<String> {
+    let valid = (1..=32).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric());
+    valid.then(|| text.to_ascii_uppercase())
 }
 
 /// Query of `GET /api/widget/{site}/qr.svg`.
@@ -199,7 +204,7 @@ pub(super) async fn qr(
         .into_iter()
         .any(|button| {
             let prefix = button.link.split("{ref}").next().unwrap_or_default();
-            query.link.starts_with(prefix) && query.link.len() <= 2048
+            query.link.starts_with(prefix) && query.link.chars().count() <= 2048
         });
     if !ours {
         return Err(ApiError::bad_request(

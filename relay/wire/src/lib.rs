@@ -10,8 +10,37 @@ mod channel;
 pub mod crockford;
 pub mod refs;
 
+use std::{fmt, marker::PhantomData};
+
 pub use channel::{ChannelKind, RefKind};
-use serde::{Deserialize, Serialize};
+use serde::{
+    Deserialize, Deserializer, Serialize,
+    de::{MapAccess, Visitor, value::MapAccessDeserializer},
+};
+
+/// Reads a struct from a JSON object only. serde also reads structs from an array of their
+/// fields in order; no client sends that, and the API's documents say object.
+fn object<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectOnly<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOnly<T> {
+        type Value = T;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+            formatter.write_str("an object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map))
+        }
+    }
+
+    deserializer.deserialize_map(ObjectOnly(PhantomData))
+}
 
 /// Where the launcher sits on the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -153,7 +182,7 @@ pub struct Visit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
     /// UTM parameters of the page URL.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "object")]
     pub utm: Utm,
     /// Where the widget was shown: `floating`, `inline`, `checkout` or a merchant's own name.
     pub placement: String,
@@ -174,6 +203,7 @@ pub struct NewIntent {
     /// The channel tapped.
     pub channel: ChannelKind,
     /// The visit's attribution.
+    #[serde(deserialize_with = "object")]
     pub visit: Visit,
     /// A JWT signed by the merchant's backend for the logged-in customer (`Ferry.identify` or
     /// `data-ferry-token`). Sent in the body only, never in a URL or deep link.
@@ -270,6 +300,7 @@ pub struct WidgetEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<ChannelKind>,
     /// The visit's attribution.
+    #[serde(deserialize_with = "object")]
     pub visit: Visit,
 }
 
@@ -284,5 +315,16 @@ mod tests {
         assert_eq!(intent.reference, "abc");
         assert_eq!(intent.channel, ChannelKind::Whatsapp);
         assert_eq!(intent.visit.device, DeviceClass::Desktop);
+    }
+
+    #[test]
+    fn nested_structs_are_read_from_objects_only() {
+        let event = |visit: &str| {
+            serde_json::from_str::<WidgetEvent>(&format!(r#"{{"kind":"view","visit":{visit}}}"#))
+        };
+
+        assert!(event(r#"{"page_url":"https://shop.example/","placement":"floating"}"#).is_ok());
+        assert!(event(r#"["https://shop.example/",null,{},"floating"]"#).is_err());
+        assert!(event(r#"{"page_url":"https://shop.example/","placement":"x","utm":[]}"#).is_err());
     }
 }

@@ -4,20 +4,28 @@
 //! `ferry-wire` stays serde-only (the widget's WebAssembly build depends on it), so these twins
 //! describe its JSON here. They are never built; `super::tests` serialises real wire values
 //! and checks every field against these schemas, so a field added there and not here fails.
+//!
+//! Lengths and patterns state exactly what the handlers accept (in characters, as JSON Schema
+//! counts), so a client generating requests from the document gets no 400 it did not predict.
 
 // Described, never constructed.
 #![allow(dead_code)]
+
+mod visits;
 
 use std::borrow::Cow;
 
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
+pub use visits::{Accepted, IntentReceipt, NewIntent, WidgetEvent};
+
 /// The `{site}` of the widget API and the webhooks.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct SitePath {
     /// The site id (`data-site` in the embed snippet).
+    #[param(pattern = "^[a-z0-9_-]{1,64}$")]
     site: String,
 }
 
@@ -140,80 +148,15 @@ struct ChannelButton {
     ref_kind: RefKind,
 }
 
-/// UTM parameters of the landing URL.
-#[derive(ToSchema)]
-struct Utm {
-    /// `utm_source`
-    source: Option<String>,
-    /// `utm_medium`
-    medium: Option<String>,
-    /// `utm_campaign`
-    campaign: Option<String>,
-    /// `utm_content`
-    content: Option<String>,
-    /// `utm_term`
-    term: Option<String>,
-}
-
-/// The visitor's device class, as the widget judged it.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-enum DeviceClass {
-    /// Phone-sized touch screen.
-    Mobile,
-    /// Tablet-sized touch screen.
-    Tablet,
-    /// Anything with a fine pointer or a wide screen (the default).
-    Desktop,
-}
-
-/// What the widget knows about the visit; every event and intent carries it.
-#[derive(ToSchema)]
-struct Visit {
-    /// Full http(s) URL of the page the widget runs on (at most 2048 characters).
-    page_url: String,
-    /// `document.referrer`, if any.
-    referrer: Option<String>,
-    #[serde(default)]
-    utm: Utm,
-    /// Where the widget was shown: `floating`, `inline`, `checkout` or the merchant's own name
-    /// (1–32 characters of `a-z`, `0-9`, `_`, `-`).
-    placement: String,
-    /// The browser's language, e.g. `en-US`.
-    locale: Option<String>,
-    #[serde(default)]
-    device: DeviceClass,
-}
-
-/// A visitor tapped a channel button.
-#[derive(ToSchema)]
-pub struct NewIntent {
-    /// The ref the widget generated and put into the deep link (token or code per `ref_kind`).
-    #[serde(rename = "ref")]
-    reference: String,
-    channel: ChannelKind,
-    visit: Visit,
-    /// A JWT signed by the merchant's backend for the logged-in customer (see the README).
-    token: Option<String>,
-    /// The order this opt-in is about (`data-ferry-order`, at most 128 characters); the
-    /// token's `order_id` wins.
-    order_id: Option<String>,
-}
-
-/// The ref as stored, and whose account it will link when the intent carried a token.
-#[derive(ToSchema)]
-pub struct IntentReceipt {
-    /// The ref as stored (codes normalised).
-    #[serde(rename = "ref")]
-    reference: String,
-    /// The verified customer, masked (`j***@example.com`).
-    customer: Option<String>,
-}
-
 /// Who is this token, and where are they subscribed?
 #[derive(ToSchema)]
 pub struct IdentityRequest {
     /// The merchant-signed JWT.
+    #[schema(
+        min_length = 1,
+        max_length = 8192,
+        pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"
+    )]
     token: String,
 }
 
@@ -237,9 +180,16 @@ struct LinkedSubscription {
 /// Complete an in-chat link on the merchant's logged-in page.
 #[derive(ToSchema)]
 pub struct LinkRequest {
-    /// The one-time code from the bot's "link your account" button (`?ferry_link=`).
+    /// The one-time code from the bot's "link your account" button (`?ferry_link=`), as given:
+    /// letters and digits, any case.
+    #[schema(pattern = "^[A-Za-z0-9]{1,32}$")]
     code: String,
     /// The merchant-signed JWT of the logged-in customer.
+    #[schema(
+        min_length = 1,
+        max_length = 8192,
+        pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"
+    )]
     token: String,
 }
 
@@ -251,34 +201,6 @@ pub struct LinkResult {
     customer: String,
 }
 
-/// Funnel steps the widget reports.
-#[derive(ToSchema)]
-#[serde(rename_all = "snake_case")]
-enum WidgetEventKind {
-    /// The launcher (or an inline block) was shown.
-    View,
-    /// The visitor opened the panel.
-    Open,
-    /// The visitor tapped a channel button.
-    Click,
-}
-
-/// One funnel step.
-#[derive(ToSchema)]
-pub struct WidgetEvent {
-    kind: WidgetEventKind,
-    /// The channel, for clicks.
-    channel: Option<ChannelKind>,
-    visit: Visit,
-}
-
-/// The event is recorded.
-#[derive(ToSchema)]
-pub struct Accepted {
-    /// Always `true`.
-    accepted: bool,
-}
-
 /// A platform webhook is stored.
 #[derive(ToSchema)]
 pub struct HookReceipt {
@@ -288,6 +210,18 @@ pub struct HookReceipt {
     received: u32,
     /// Events not seen before (the rest were retries).
     new: u32,
+}
+
+/// A bound of the subscriber list: an RFC 3339 time, or a day (its start, UTC).
+#[derive(ToSchema)]
+#[serde(untagged)]
+pub enum TimeBound {
+    /// `YYYY-MM-DD`: the start of that day, UTC.
+    #[schema(format = Date)]
+    Day(String),
+    /// An RFC 3339 time, e.g. `2026-11-21T14:00:00Z`.
+    #[schema(format = DateTime)]
+    Moment(String),
 }
 
 /// The process, or its database, answers.

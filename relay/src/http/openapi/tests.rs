@@ -1,9 +1,13 @@
 //! The document serialises as OpenAPI 3, and its schemas describe what the relay really sends:
-//! real values are serialised and checked field by field against them.
+//! real values are serialised and checked field by field (types, lengths, patterns) against
+//! them. `patterns` checks the other direction, for values the relay receives.
+
+mod patterns;
 
 use axum::response::IntoResponse;
 use ferry_wire as wire;
 use http_body_util::BodyExt;
+use regex::Regex;
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -16,6 +20,21 @@ use crate::views::{SubscriberView, webhook_body};
 fn document_json() -> Value {
     let text = serde_json::to_string(document()).expect("the document serialises");
     serde_json::from_str(&text).unwrap()
+}
+
+/// Why `text` breaks the schema's length or pattern, or `None`. Lengths count characters, as
+/// JSON Schema does.
+fn string_misfit(schema: &Value, text: &str, at: &str) -> Option<String> {
+    let chars = text.chars().count() as u64;
+    if schema["maxLength"].as_u64().is_some_and(|max| chars > max) {
+        return Some(format!("{at}: {chars} characters, more than maxLength"));
+    }
+    if schema["minLength"].as_u64().is_some_and(|min| chars < min) {
+        return Some(format!("{at}: {chars} characters, fewer than minLength"));
+    }
+    let pattern = schema["pattern"].as_str()?;
+    let regex = Regex::new(pattern).expect("documented patterns are regexes");
+    (!regex.is_match(text)).then(|| format!("{at}: {text:?} does not match {pattern}"))
 }
 
 /// Why `value` does not fit `schema`, or `None`. With `exact`, every documented property must
@@ -82,6 +101,7 @@ fn misfit(doc: &Value, schema: &Value, value: &Value, at: &str, exact: bool) -> 
         Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
             misfit(doc, &schema["items"], item, &format!("{at}[{i}]"), exact)
         }),
+        Value::String(text) => string_misfit(schema, text, at),
         _ => None,
     }
 }
@@ -93,6 +113,9 @@ fn assert_fits(schema_name: &str, value: impl Serialize, exact: bool) {
         panic!("{problem}\nin {value:#}");
     }
 }
+
+/// A token of the JWT shape (its signature is not checked here).
+const JWT: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjdXNfMSJ9.c2lnbmF0dXJl";
 
 fn visit() -> wire::Visit {
     wire::Visit {
@@ -235,7 +258,7 @@ fn widget_api_bodies_fit_their_schemas() {
         reference: "ABCD2345".into(),
         channel: ChannelKind::Whatsapp,
         visit: visit(),
-        token: Some("eyJ…".into()),
+        token: Some(JWT.into()),
         order_id: Some("A-1001".into()),
     };
     assert_fits("NewIntent", intent, true);
@@ -244,7 +267,7 @@ fn widget_api_bodies_fit_their_schemas() {
         customer: Some("a***@example.com".into()),
     };
     assert_fits("IntentReceipt", receipt, true);
-    let token = "eyJ…".to_owned();
+    let token = JWT.to_owned();
     assert_fits(
         "IdentityRequest",
         wire::IdentityRequest {

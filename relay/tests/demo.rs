@@ -1,0 +1,62 @@
+//! `ferry demo` as a newcomer runs it: the built binary, started from a folder that is not the
+//! checkout, on a port of its own choosing.
+
+use std::{process::Stdio, time::Duration};
+
+use tokio::{
+    io::{AsyncBufReadExt, BufReader},
+    process::Command,
+};
+
+#[tokio::test]
+async fn the_demo_runs_from_any_folder_on_any_port() {
+    // Arrange: an empty working folder, and a data folder that does not exist yet
+    let elsewhere = tempfile::tempdir().expect("temp dir");
+    let data_dir = elsewhere.path().join("data");
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&data_dir)
+        .current_dir(elsewhere.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start ferry demo");
+
+    // Act: read the shop's address from the banner
+    let mut banner = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let shop = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = banner.next_line().await.expect("read the banner") {
+            if let Some(url) = line.trim().strip_prefix("Open the demo shop:") {
+                return url.trim().to_owned();
+            }
+        }
+        panic!("ferry demo ended before printing its banner");
+    })
+    .await
+    .expect("the banner in time");
+
+    // Assert: ready, serving the shop, and its pages may use the widget API on this port
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let base = shop.trim_end_matches("/demo/");
+    let ready = client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("readyz");
+    let page = client.get(&shop).send().await.expect("the shop");
+    let widget = client
+        .get(format!("{base}/api/widget/demo/config"))
+        .header("Origin", base)
+        .send()
+        .await
+        .expect("the widget config");
+    assert_eq!(ready.status(), 200);
+    assert_eq!(page.status(), 200);
+    assert_eq!(widget.status(), 200, "the page's own origin is allowed");
+    assert!(data_dir.join("ferry-demo.db").is_file());
+    demo.kill().await.expect("stop ferry demo");
+}
