@@ -131,7 +131,7 @@ impl Store for SqliteStore {
     async fn record_inbound(&self, batch: Vec<NewInbound>) -> StoreResult<usize> {
         let stored = self
             .writer
-            .run(move |conn| Box::pin(async move { records::insert_inbound(conn, &batch).await }))
+            .append(move |conn| Box::pin(async move { records::insert_inbound(conn, &batch).await }))
             .await?;
         if stored > 0 {
             self.wake(&[Queue::Inbound]);
@@ -188,7 +188,7 @@ impl Store for SqliteStore {
 
     async fn record_event(&self, event: NewEvent) -> StoreResult<()> {
         self.writer
-            .run(move |conn| Box::pin(async move { records::insert_event(conn, &event).await }))
+            .append(move |conn| Box::pin(async move { records::insert_event(conn, &event).await }))
             .await
     }
 

@@ -20,6 +20,8 @@ type Work = Box<
 
 struct Job {
     work: Work,
+    /// Whether the job runs in a savepoint of its own (see `append` for when it need not).
+    savepoint: bool,
     done: oneshot::Sender<StoreResult<()>>,
 }
 
@@ -58,6 +60,30 @@ impl Writer {
             + Send
             + 'static,
     {
+        self.submit(work, true).await
+    }
+
+    /// Like `run`, for work that only appends rows and is idempotent (webhook and funnel
+    /// rows): it skips the savepoint, which is most of such a job's cost. If it fails halfway,
+    /// the rows it wrote before the failure commit with the group while its caller gets the
+    /// error — harmless for rows that are deduplicated when the caller retries.
+    pub(super) async fn append<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
+    {
+        self.submit(work, false).await
+    }
+
+    async fn submit<T, F>(&self, work: F, savepoint: bool) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StoreResult<T>>
+            + Send
+            + 'static,
+    {
         let slot = Arc::new(Mutex::new(None));
         let filled = slot.clone();
         let work: Work = Box::new(move |conn| {
@@ -71,7 +97,11 @@ impl Writer {
         });
         let (done, committed) = oneshot::channel();
         self.jobs
-            .send(Job { work, done })
+            .send(Job {
+                work,
+                savepoint,
+                done,
+            })
             .await
             .map_err(|_| StoreError::TaskGone("writer"))?;
         committed
@@ -96,9 +126,12 @@ async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
 
 /// Runs every job in one transaction; returns one outcome per job, in order.
 async fn commit(pool: &SqlitePool, jobs: &mut [Job]) -> Vec<StoreResult<()>> {
-    let works: Vec<Work> = jobs
+    let works: Vec<(Work, bool)> = jobs
         .iter_mut()
-        .map(|job| std::mem::replace(&mut job.work, Box::new(|_| Box::pin(async { Ok(()) }))))
+        .map(|job| {
+            let work = std::mem::replace(&mut job.work, Box::new(|_| Box::pin(async { Ok(()) })));
+            (work, job.savepoint)
+        })
         .collect();
     let group_failed = |error: &sqlx::Error, count: usize| {
         tracing::error!(%error, jobs = count, "group commit failed");
@@ -116,8 +149,12 @@ async fn commit(pool: &SqlitePool, jobs: &mut [Job]) -> Vec<StoreResult<()>> {
         Err(error) => return group_failed(&error, works.len()),
     };
     let mut outcomes = Vec::with_capacity(works.len());
-    for work in works {
-        outcomes.push(in_savepoint(&mut tx, work).await);
+    for (work, savepoint) in works {
+        outcomes.push(if savepoint {
+            in_savepoint(&mut tx, work).await
+        } else {
+            work(&mut tx).await
+        });
     }
     match tx.commit().await {
         Ok(()) => outcomes,
