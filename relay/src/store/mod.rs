@@ -81,9 +81,10 @@ pub trait Store: Send + Sync + 'static {
     /// likes: `Processed` applies the effects (see `apply`) and marks the event done; `Retry`
     /// counts the attempt and makes it due at `at`; `Park` counts it and keeps it as parked
     /// with its error; `Release` just ends the lease. Nothing is done for an event whose lease
-    /// is no longer `owner`'s (`Commit::LeaseLost`). One unit's failure (`LinkSpent`, `Failed`)
-    /// leaves the others applied. Returns one `Commit` per input, in order, and signals the
-    /// queues that got work.
+    /// is no longer `owner`'s (`Commit::LeaseLost`). One unit's failure leaves the others
+    /// applied: after `LinkSpent` the event is handed back (lease ended) to be decided again;
+    /// after `Failed` it stays `owner`'s, to be resolved again (retried or parked). Returns one
+    /// `Commit` per input, in order, and signals the queues that got work.
     async fn resolve_inbound(
         &self,
         owner: &str,
