@@ -8,7 +8,7 @@
 //! - `channels` knows each messenger: webhook payloads in, send API out, signatures.
 //! - `ingest` decides what an inbound event means (subscribe, attribute, opt out, reply);
 //!   `worker` runs that and the outbound deliveries in the background.
-//! - `store` is storage behind a trait (`sqlite` today).
+//! - `store` is storage behind a trait: `sqlite` for one relay, `postgres` for several.
 //! - `sandbox` plays the platforms locally for the demo and the tests.
 //! - `domain` holds validated values (refs, attribution, ids); `texts` what the bot says.
 //!
