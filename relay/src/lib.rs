@@ -10,7 +10,7 @@
 //!   API and its limits. Nothing else matches on a platform's kind.
 //! - `ingest` decides what an inbound event means (subscribe, attribute, opt out, reply);
 //!   `worker` runs that and the outbound deliveries in the background.
-//! - `store` is storage behind a trait (`sqlite` today).
+//! - `store` is storage behind a trait: `sqlite` for one relay, `postgres` for several.
 //! - `sandbox` plays the platforms locally for the demo and the tests, one stand-in per platform;
 //!   `demo` sets up `ferry demo`.
 //! - `domain` holds validated values (refs, attribution, ids, locales); `texts` what the bot and

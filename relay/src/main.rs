@@ -51,7 +51,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(url) => url,
                 None => load(&config)?.server.database_url,
             };
-            store::connect(&url, store::WorkSignals::default())
+            store::migrate(&url)
                 .await
                 .context("migrating the database")?;
             println!("database is up to date");

@@ -155,7 +155,7 @@ async fn three_relays_on_postgres_share_a_burst_and_survive_one_killed() {
     };
     let mut started = Vec::new();
     for _ in 0..3 {
-        started.push(Relay::start(&binary, database.url(), &fake.url, &options).await);
+        started.push(Relay::start(&binary, &database.url, &fake.url, &options).await);
     }
     let relays = Arc::new(RwLock::new(
         started.iter().map(|r| r.url.clone()).collect::<Vec<_>>(),
@@ -175,7 +175,7 @@ async fn three_relays_on_postgres_share_a_burst_and_survive_one_killed() {
     assert!(all_welcomed, "some welcomes never reached the platform");
     let subscribers: Vec<String> = {
         use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(database.url()).await.unwrap();
+        let mut conn = sqlx::PgConnection::connect(&database.url).await.unwrap();
         sqlx::query_scalar("SELECT platform_user_id FROM subscribers")
             .fetch_all(&mut conn)
             .await

@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use ferry_relay::{config::Settings, domain::ChannelKind, sandbox::Failure, startup::Application};
-use ferry_tests::{META_APP_SECRET, TELEGRAM_SECRET, TestApp, fixtures, spawn_app, spawn_app_with};
+use ferry_tests::{
+    META_APP_SECRET, TELEGRAM_SECRET, TestApp, TestStore, fixtures, spawn_app, spawn_app_with,
+};
 
 /// Scripts failures for the next sends to `recipient` on `channel`.
 fn fail_next(app: &TestApp, channel: ChannelKind, recipient: &str, failures: &[Failure]) {
@@ -244,9 +246,9 @@ async fn a_messenger_user_who_cannot_be_reached_is_unsubscribed() {
 #[tokio::test]
 async fn a_platform_that_hangs_does_not_hold_up_another() {
     // Arrange: the whole relay running, WhatsApp's API hanging for the full 30 s timeout
-    let dir = tempfile::tempdir().unwrap();
+    let database = TestStore::from_env().await;
     let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).unwrap();
-    settings.server.database_url = format!("sqlite://{}", dir.path().join("ferry.db").display());
+    settings.server.database_url = database.url.clone();
     settings.platforms.timeout_secs = 30;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());

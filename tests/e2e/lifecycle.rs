@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use ferry_relay::{config::Settings, startup::Application};
-use ferry_tests::{TELEGRAM_SECRET, fixtures};
+use ferry_tests::{TELEGRAM_SECRET, TestStore, fixtures};
 
 #[tokio::test]
 async fn the_relay_processes_in_the_background_and_stops_when_asked() {
     // Arrange: the real run loop, worker included
-    let dir = tempfile::tempdir().unwrap();
+    let database = TestStore::from_env().await;
     let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).unwrap();
-    settings.server.database_url = format!("sqlite://{}", dir.path().join("ferry.db").display());
+    settings.server.database_url = database.url.clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let app = Application::build(settings, listener).await.unwrap();

@@ -146,7 +146,7 @@ async fn a_messenger_ref_no_link_could_carry_is_treated_as_no_ref() {
     let stored_refs: i64 = app.count_rows("subscribers WHERE ref IS NOT NULL").await;
     assert_eq!(stored_refs, 0);
     let mut connection = app.database_connection().await;
-    let events: Vec<String> = sqlx::query_scalar("SELECT event FROM inbound")
+    let events: Vec<String> = sqlx::query_scalar("SELECT CAST(event AS TEXT) FROM inbound")
         .fetch_all(&mut connection)
         .await
         .unwrap();

@@ -13,7 +13,7 @@ use ferry_tests::{
 /// The placements of the relay's `view` events, oldest first.
 async fn viewed_placements(app: &TestApp) -> Vec<String> {
     sqlx::query_scalar(
-        "SELECT json_extract(attribution, '$.placement') FROM events WHERE kind = 'view' ORDER BY id",
+        "SELECT attribution ->> 'placement' FROM events WHERE kind = 'view' ORDER BY id",
     )
     .fetch_all(&mut app.database_connection().await)
     .await

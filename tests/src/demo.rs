@@ -92,7 +92,7 @@ pub async fn wait_for_intent(app: &TestApp, reference: &str) {
 
 /// Whether the relay stored an intent with this ref.
 async fn has_intent(app: &TestApp, reference: &str) -> bool {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM intents WHERE ref = ?")
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM intents WHERE ref = $1")
         .bind(reference)
         .fetch_one(&mut app.database_connection().await)
         .await

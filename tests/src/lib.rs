@@ -1,8 +1,13 @@
-//! Harness for Ferry's end-to-end tests: a real relay on port 0 with a fresh SQLite file.
+//! Harness for Ferry's end-to-end tests: a real relay on port 0 with a fresh database.
 //!
 //! `spawn_app` starts the relay in sandbox mode from the committed demo config, so the
 //! platforms' send APIs are the relay's own stand-ins, which record every request. The worker
 //! is not run in the background: tests call `drain` to process and deliver, never sleep.
+//!
+//! The store is the one `FERRY_TEST_STORE` names: `sqlite` (the default, a file in a temp
+//! folder) or `postgres` (a fresh database per test, see `postgres`). Tests that read the
+//! database directly do it through sqlx's `Any` driver with SQL both understand (`$1`
+//! placeholders, `->>` for JSON fields).
 
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
@@ -12,6 +17,9 @@ pub mod cluster;
 pub mod demo;
 pub mod fixtures;
 pub mod postgres;
+mod store;
+
+pub use store::{StoreKind, TestStore};
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -41,10 +49,9 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// HTTP client.
     pub client: reqwest::Client,
-    /// The SQLite file.
-    pub database: PathBuf,
     shutdown: Option<oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+    /// Dropped last: the relay's database.
+    pub database: TestStore,
 }
 
 /// Starts a relay with the demo config, a fresh database, and the sandbox's platform stand-ins.
@@ -54,10 +61,9 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, after `adjust` changed the settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let database = dir.path().join("ferry.db");
+    let database = TestStore::from_env().await;
     let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).expect("demo config");
-    settings.server.database_url = format!("sqlite://{}", database.display());
+    settings.server.database_url = database.url.clone();
     settings.server.static_dir = Some(PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../static"
@@ -89,9 +95,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         worker,
         clock,
         client: reqwest::Client::builder().build().expect("client"),
-        database,
         shutdown: Some(shutdown),
-        _dir: dir,
+        database,
     }
 }
 
@@ -200,7 +205,8 @@ impl TestApp {
             .recorded()
     }
 
-    /// Rows in a table of the relay's database, read directly from the file.
+    /// Rows in a table of the relay's database (`table` may carry a `WHERE` clause), read
+    /// directly.
     pub async fn count_rows(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
             .fetch_one(&mut self.database_connection().await)
@@ -273,11 +279,9 @@ impl TestApp {
             .expect("request")
     }
 
-    /// A connection of our own to the relay's database file (reads see every commit).
-    pub async fn database_connection(&self) -> sqlx::SqliteConnection {
-        use sqlx::Connection;
-        sqlx::SqliteConnection::connect(&format!("sqlite://{}", self.database.display()))
-            .await
-            .expect("open database")
+    /// A connection of our own to the relay's database (reads see every commit). Write SQL
+    /// both SQLite and PostgreSQL understand.
+    pub async fn database_connection(&self) -> sqlx::AnyConnection {
+        self.database.connect().await
     }
 }

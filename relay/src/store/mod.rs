@@ -14,6 +14,7 @@
 //! by the conformance suite in `tests/conformance`.
 
 mod model;
+pub mod postgres;
 mod signals;
 pub mod sqlite;
 
@@ -81,9 +82,10 @@ pub trait Store: Send + Sync + 'static {
     /// likes: `Processed` applies the effects (see `apply`) and marks the event done; `Retry`
     /// counts the attempt and makes it due at `at`; `Park` counts it and keeps it as parked
     /// with its error; `Release` just ends the lease. Nothing is done for an event whose lease
-    /// is no longer `owner`'s (`Commit::LeaseLost`). One unit's failure (`LinkSpent`, `Failed`)
-    /// leaves the others applied. Returns one `Commit` per input, in order, and signals the
-    /// queues that got work.
+    /// is no longer `owner`'s (`Commit::LeaseLost`). One unit's failure leaves the others
+    /// applied: after `LinkSpent` the event is handed back (lease ended) to be decided again;
+    /// after `Failed` it stays `owner`'s, to be resolved again (retried or parked). Returns one
+    /// `Commit` per input, in order, and signals the queues that got work.
     async fn resolve_inbound(
         &self,
         owner: &str,
@@ -215,16 +217,45 @@ pub fn new_event_id() -> String {
     format!("evt_{:016x}", rand::random::<u64>())
 }
 
+/// The backends a database URL can name.
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    fn of(database_url: &str) -> StoreResult<Self> {
+        if database_url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if database_url.starts_with("postgres:") || database_url.starts_with("postgresql:") {
+            Ok(Self::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(crate::startup::redact_url(
+                database_url,
+            )))
+        }
+    }
+}
+
 /// Opens the store a database URL names, creating and migrating it if needed. `signals` is
 /// woken when work is stored, by this process or (PostgreSQL) by another.
 pub async fn connect(database_url: &str, signals: WorkSignals) -> StoreResult<Arc<dyn Store>> {
-    if database_url.starts_with("sqlite:") {
-        Ok(Arc::new(
-            sqlite::SqliteStore::connect(database_url, signals).await?,
-        ))
-    } else {
-        Err(StoreError::UnsupportedUrl(crate::startup::redact_url(
-            database_url,
-        )))
+    Ok(match Backend::of(database_url)? {
+        Backend::Sqlite => Arc::new(sqlite::SqliteStore::connect(database_url, signals).await?),
+        Backend::Postgres => {
+            Arc::new(postgres::PostgresStore::connect(database_url, signals).await?)
+        }
+    })
+}
+
+/// Creates or upgrades the schema of the database a URL names, then lets go of it (`ferry
+/// migrate`). A SQLite file must not be in use by a running relay.
+pub async fn migrate(database_url: &str) -> StoreResult<()> {
+    match Backend::of(database_url)? {
+        Backend::Sqlite => {
+            sqlite::SqliteStore::connect(database_url, WorkSignals::default()).await?;
+        }
+        Backend::Postgres => postgres::PostgresStore::migrate(database_url).await?,
     }
+    Ok(())
 }

@@ -114,7 +114,7 @@ async fn main() {
         };
         let database_url = database.as_ref().map_or_else(
             || format!("sqlite://{}", dir.path().join("bench.db").display()),
-            |d| d.url().to_owned(),
+            |d| d.url.clone(),
         );
         let fake = FakeBotApi::start(Duration::from_millis(scenario.latency_ms)).await;
         let mut relays = Vec::new();

@@ -131,7 +131,9 @@ impl Store for SqliteStore {
     async fn record_inbound(&self, batch: Vec<NewInbound>) -> StoreResult<usize> {
         let stored = self
             .writer
-            .append(move |conn| Box::pin(async move { records::insert_inbound(conn, &batch).await }))
+            .append(move |conn| {
+                Box::pin(async move { records::insert_inbound(conn, &batch).await })
+            })
             .await?;
         if stored > 0 {
             self.wake(&[Queue::Inbound]);

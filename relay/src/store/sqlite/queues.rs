@@ -79,10 +79,13 @@ pub(super) async fn resolve_inbound(
                             woken.push(Queue::Webhooks);
                         }
                     }
-                    _ => {
+                    // Decided again from the new state, by whoever claims it next.
+                    Commit::LinkSpent => {
                         release_inbound(&mut *conn, id).await?;
                         woken.push(Queue::Inbound);
                     }
+                    // Still the owner's, to record the failure as a retry or park it.
+                    Commit::Failed(_) | Commit::LeaseLost => {}
                 }
                 commit
             }

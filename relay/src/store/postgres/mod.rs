@@ -1,0 +1,264 @@
+//! The PostgreSQL store: any number of relays on one database.
+//!
+//! Every call is one statement or one transaction on a pooled connection; PostgreSQL's row locks
+//! and `FOR UPDATE SKIP LOCKED` keep relays that claim, resolve and deliver at the same time from
+//! ever holding the same work (see `claims`). A transaction that adds work notifies every relay
+//! at commit (see `listener`). Each use case lives in the submodule named after what it touches;
+//! this file only routes calls.
+
+mod claims;
+mod deliveries;
+mod effects;
+mod intents;
+mod listener;
+mod pool;
+mod records;
+mod resolve;
+mod rows;
+mod subscribers;
+
+use async_trait::async_trait;
+use sqlx::{PgPool, Row};
+
+pub use listener::APPLICATION_NAME as LISTENER_APPLICATION_NAME;
+pub use pool::DEFAULT_MAX_CONNECTIONS;
+
+use super::{
+    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult, Effects,
+    InboundResolution, Intent, Lane, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
+    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
+};
+use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
+use listener::Listener;
+use pool::Target;
+
+/// PostgreSQL-backed `Store`.
+pub struct PostgresStore {
+    pool: PgPool,
+    /// Woken after this relay's commits that add work (other relays' come through `listener`).
+    signals: WorkSignals,
+    listener: Listener,
+}
+
+impl PostgresStore {
+    /// Connects to the database at `url` (`postgres://…` or `postgresql://…`, with
+    /// `?max_connections=N` for the pool size), migrates it, and starts listening for other
+    /// relays' work. Leases held by other relays are left alone: they may well be running.
+    pub async fn connect(url: &str, signals: WorkSignals) -> StoreResult<Self> {
+        let target = Target::parse(url)?;
+        target.migrate().await?;
+        let pool = target.pool();
+        let listener = Listener::start(&target, signals.clone()).await?;
+        Ok(Self {
+            pool,
+            signals,
+            listener,
+        })
+    }
+
+    /// Creates or upgrades the schema at `url`, and nothing else.
+    pub async fn migrate(url: &str) -> StoreResult<()> {
+        Target::parse(url)?.migrate().await
+    }
+
+    fn wake(&self, queues: &[Queue]) {
+        for queue in queues {
+            self.signals.notify(*queue);
+        }
+    }
+
+    async fn conn(&self) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Postgres>> {
+        Ok(self.pool.acquire().await?)
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    async fn ping(&self) -> StoreResult<()> {
+        if self.listener.gone.is_cancelled() {
+            return Err(StoreError::TaskGone("listener"));
+        }
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    async fn stopped(&self) -> StoreError {
+        self.listener.gone.cancelled().await;
+        StoreError::TaskGone("listener")
+    }
+
+    async fn record_inbound(&self, batch: Vec<NewInbound>) -> StoreResult<usize> {
+        if batch.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.pool.begin().await?;
+        let stored = records::insert_inbound(&mut tx, &batch).await?;
+        tx.commit().await?;
+        if stored > 0 {
+            self.wake(&[Queue::Inbound]);
+        }
+        Ok(stored)
+    }
+
+    async fn claim_inbound(&self, claim: &Claim) -> StoreResult<Vec<ClaimedInbound>> {
+        claims::claim_inbound(&mut *self.conn().await?, claim).await
+    }
+
+    async fn resolve_inbound(
+        &self,
+        owner: &str,
+        resolved: Vec<(i64, InboundResolution)>,
+        now: Millis,
+    ) -> StoreResult<Vec<Commit>> {
+        let mut tx = self.pool.begin().await?;
+        let (commits, woken) = resolve::resolve_inbound(&mut tx, owner, resolved, now).await?;
+        tx.commit().await?;
+        self.wake(&woken);
+        Ok(commits)
+    }
+
+    async fn apply(
+        &self,
+        site: &str,
+        channel: ChannelKind,
+        effects: Effects,
+        now: Millis,
+    ) -> StoreResult<Commit> {
+        let mut woken = Vec::new();
+        if !effects.replies.is_empty() {
+            woken.push(Queue::Outbound);
+        }
+        if !effects.notify.is_empty() {
+            woken.push(Queue::Webhooks);
+        }
+        let mut tx = self.pool.begin().await?;
+        let commit = effects::apply_atomically(&mut tx, site, channel, effects, now, None).await?;
+        tx.commit().await?;
+        if matches!(commit, Commit::Done(_)) {
+            self.wake(&woken);
+        }
+        Ok(commit)
+    }
+
+    async fn record_event(&self, event: NewEvent) -> StoreResult<()> {
+        records::insert_event(&mut *self.conn().await?, &event).await
+    }
+
+    async fn insert_intent(&self, intent: &Intent) -> StoreResult<Option<Intent>> {
+        let mut tx = self.pool.begin().await?;
+        let existing = intents::insert(&mut tx, intent).await?;
+        tx.commit().await?;
+        Ok(existing)
+    }
+
+    async fn replace_intent(
+        &self,
+        replaced_created_at: Millis,
+        intent: &Intent,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let replaced = intents::replace(&mut tx, replaced_created_at, intent).await?;
+        tx.commit().await?;
+        Ok(replaced)
+    }
+
+    async fn find_intent(
+        &self,
+        site: &str,
+        channel: ChannelKind,
+        reference: &str,
+    ) -> StoreResult<Option<Intent>> {
+        intents::find(&mut *self.conn().await?, site, channel, reference).await
+    }
+
+    async fn find_subscriber(
+        &self,
+        site: &str,
+        channel: ChannelKind,
+        user: &PlatformUserId,
+    ) -> StoreResult<Option<Subscriber>> {
+        subscribers::by_user(&mut *self.conn().await?, site, channel, user).await
+    }
+
+    async fn get_subscriber(
+        &self,
+        site: &str,
+        id: SubscriberId,
+    ) -> StoreResult<Option<Subscriber>> {
+        subscribers::by_id(&mut *self.conn().await?, site, id).await
+    }
+
+    async fn list_subscribers(
+        &self,
+        site: &str,
+        filter: &SubscriberFilter,
+    ) -> StoreResult<Vec<Subscriber>> {
+        subscribers::list(&mut *self.conn().await?, site, filter).await
+    }
+
+    async fn find_link_code(&self, site: &str, code: &str) -> StoreResult<Option<LinkCodeRecord>> {
+        subscribers::link_code(&mut *self.conn().await?, site, code).await
+    }
+
+    async fn erase_subscriber(&self, site: &str, id: SubscriberId) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let erased = subscribers::erase(&mut tx, site, id).await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+
+    async fn claim_outbound(
+        &self,
+        claim: &Claim,
+        full: &[Lane],
+    ) -> StoreResult<Vec<ClaimedOutbound>> {
+        claims::claim_outbound(&mut *self.conn().await?, claim, full).await
+    }
+
+    async fn finish_outbound(
+        &self,
+        owner: &str,
+        id: i64,
+        result: DeliveryResult,
+        now: Millis,
+    ) -> StoreResult<()> {
+        deliveries::finish_outbound(&mut *self.conn().await?, owner, id, result, now).await
+    }
+
+    async fn claim_webhooks(
+        &self,
+        claim: &Claim,
+        full: &[String],
+    ) -> StoreResult<Vec<ClaimedWebhook>> {
+        claims::claim_webhooks(&mut *self.conn().await?, claim, full).await
+    }
+
+    async fn finish_webhook(
+        &self,
+        owner: &str,
+        id: i64,
+        result: DeliveryResult,
+        now: Millis,
+    ) -> StoreResult<()> {
+        deliveries::finish_webhook(&mut *self.conn().await?, owner, id, result, now).await
+    }
+
+    async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {
+        let mut conn = self.conn().await?;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() \
+             AND tablename NOT LIKE '\\_sqlx\\_%' ORDER BY tablename",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut counts = Vec::with_capacity(tables.len());
+        for table in tables {
+            let quoted = table.replace('"', "\"\"");
+            let row = sqlx::query(&format!("SELECT COUNT(*) FROM \"{quoted}\""))
+                .fetch_one(&mut *conn)
+                .await?;
+            counts.push((table, row.try_get(0)?));
+        }
+        Ok(counts)
+    }
+}
