@@ -1,7 +1,10 @@
 //! `resolve_inbound` when one unit fails: a spent link or a refused change rolls back that
 //! event alone, and the others in the call go in.
 
-use ferry_relay::store::{AccountChange, Commit, Effects, InboundResolution, LinkCode, LinkVia};
+use ferry_relay::domain::SubscriberId;
+use ferry_relay::store::{
+    AccountChange, Commit, Effects, InboundResolution, LinkCode, LinkVia, SubscriberChange,
+};
 
 use crate::resolve::processed;
 use crate::support::{
@@ -12,6 +15,7 @@ use crate::support::{
 on_both_backends!(
     a_spent_link_rolls_back_only_its_own_event,
     a_refused_event_fails_alone_and_stays_claimed_for_its_retry,
+    a_refused_event_among_common_ones_fails_alone,
 );
 
 async fn a_spent_link_rolls_back_only_its_own_event(b: Backend) {
@@ -132,5 +136,50 @@ async fn a_refused_event_fails_alone_and_stays_claimed_for_its_retry(b: Backend)
         b.count("inbound", &format!("id = {} AND attempts = 1", ids[0]))
             .await,
         1
+    );
+}
+
+async fn a_refused_event_among_common_ones_fails_alone(b: Backend) {
+    // Arrange: three events of the common kind (the SQLite store applies such events together);
+    // the middle one replies to a subscriber that does not exist, which the database refuses
+    let ids = b
+        .store_inbound(vec![
+            text_from("update:1", "1001", T0),
+            text_from("update:2", "1002", T0),
+            text_from("update:3", "1003", T0),
+        ])
+        .await;
+    b.store.claim_inbound(&claim(OWNER, T0, 10)).await.unwrap();
+    let mut refused = Effects::about(SubscriberChange::Existing(SubscriberId(987_654)));
+    refused.replies.push(reply("1002", "inbound:2:0"));
+    let mut welcomed = Effects::about(create("1003", T0));
+    welcomed.replies.push(reply("1003", "inbound:3:0"));
+
+    // Act
+    let commits = b
+        .store
+        .resolve_inbound(
+            OWNER,
+            vec![
+                (ids[0], processed(create("1001", T0))),
+                (ids[1], InboundResolution::Processed(Box::new(refused))),
+                (ids[2], InboundResolution::Processed(Box::new(welcomed))),
+            ],
+            T0 + 1,
+        )
+        .await
+        .unwrap();
+
+    // Assert: the others went in whole, the refused one not at all
+    assert!(matches!(commits[0], Commit::Done(Some(_))));
+    assert!(matches!(&commits[1], Commit::Failed(error) if !error.is_empty()));
+    assert!(matches!(commits[2], Commit::Done(Some(_))));
+    assert_eq!(b.count("subscribers", "1 = 1").await, 2);
+    assert_eq!(b.count("outbox", "recipient = '1003'").await, 1);
+    assert_eq!(b.count("outbox", "recipient = '1002'").await, 0);
+    assert_eq!(
+        b.count("inbound", "processed_at IS NOT NULL").await,
+        2,
+        "the refused event stays unprocessed, for its retry"
     );
 }

@@ -124,6 +124,23 @@ async fn send_message(
         "chat": { "id": chat, "type": "private" } } }))
 }
 
+/// The release `ferry` binary, which must have been built (`cargo build --release -p
+/// ferry-relay --bin ferry`): building it from inside a benchmark would time the build.
+pub fn release_binary() -> PathBuf {
+    let binary = target_dir().join("release").join("ferry");
+    assert!(
+        binary.is_file(),
+        "{} is missing: run `cargo build --release -p ferry-relay --bin ferry` first",
+        binary.display()
+    );
+    binary
+}
+
+fn target_dir() -> PathBuf {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from)
+}
+
 /// The `ferry` binary of this checkout, built (in `profile`) if needed.
 pub fn ferry_binary(release: bool) -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -136,9 +153,7 @@ pub fn ferry_binary(release: bool) -> PathBuf {
     }
     let status = build.status().expect("running cargo build");
     assert!(status.success(), "building the ferry binary failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map_or_else(|| workspace.join("target"), PathBuf::from);
-    target
+    target_dir()
         .join(if release { "release" } else { "debug" })
         .join("ferry")
 }

@@ -34,6 +34,13 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
         self.max_in_flight.saturating_sub(self.tasks.len())
     }
 
+    /// Whether it is worth claiming more now: nothing is in flight, or at least a quarter of
+    /// the slots are free. Claiming a message at a time as each delivery ends would turn every
+    /// delivery into a claim transaction of its own.
+    pub(super) fn wants_more(&self) -> bool {
+        !self.busy() || self.free() >= (self.max_in_flight / 4).max(1)
+    }
+
     /// Whether anything is in flight.
     pub(super) fn busy(&self) -> bool {
         !self.tasks.is_empty()

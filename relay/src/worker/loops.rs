@@ -120,7 +120,7 @@ impl Worker {
         let mut failures = Failures::new(&self, Q::PART);
         loop {
             let mut claimed = 0;
-            if dispatcher.free() > 0 && !shutdown.is_cancelled() {
+            if dispatcher.wants_more() && !shutdown.is_cancelled() {
                 let claim = self.claim(dispatcher.free());
                 match Q::claim(&self, claim, dispatcher.full_lanes()).await {
                     Ok(items) => {
@@ -138,7 +138,7 @@ impl Worker {
                     }
                 }
             }
-            let room = dispatcher.free() > 0;
+            let room = dispatcher.wants_more();
             if claimed > 0 && room {
                 continue;
             }

@@ -1,6 +1,7 @@
 //! Benchmark: subscribers fully processed per second, webhook in to welcome acknowledged.
 //!
-//! Run with `cargo run --release -p ferry-tests --bin e2e-bench` (see tests/BENCHMARKS.md).
+//! Run with `cargo build --release -p ferry-relay --bin ferry && cargo run --release -p
+//! ferry-tests --bin e2e-bench` (see tests/BENCHMARKS.md).
 //! For each scenario it starts a fake Telegram Bot API (answering after 0 or 50 ms), one or two
 //! `ferry serve` processes (release build) on a fresh SQLite file or PostgreSQL database, sends
 //! `updates` `/start` webhooks from new people with `clients` concurrent senders, and measures
@@ -31,6 +32,9 @@ struct Args {
     /// Only scenarios whose name contains this.
     #[arg(long)]
     only: Option<String>,
+    /// Print the relays' counters (stored, processed, sent) every half second while running.
+    #[arg(long)]
+    progress: bool,
 }
 
 struct Scenario {
@@ -82,7 +86,7 @@ const SCENARIOS: [Scenario; 6] = [
 #[tokio::main]
 async fn main() {
     let args = Args::parse();
-    let binary = cluster::ferry_binary(true);
+    let binary = cluster::release_binary();
     println!(
         "{} new subscribers per scenario, {} concurrent senders, {} cores",
         args.updates,
@@ -147,6 +151,9 @@ async fn run(args: &Args, relays: &[Relay], fake: &FakeBotApi) -> (f64, f64) {
         .build()
         .unwrap();
     let urls: Vec<String> = relays.iter().map(|r| r.url.clone()).collect();
+    let progress = args
+        .progress
+        .then(|| tokio::spawn(print_progress(client.clone(), urls.clone())));
     let started = Instant::now();
     stream::iter(1..=args.updates)
         .for_each_concurrent(args.clients, |id| {
@@ -172,9 +179,50 @@ async fn run(args: &Args, relays: &[Relay], fake: &FakeBotApi) -> (f64, f64) {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     let welcomed = started.elapsed();
+    if let Some(progress) = progress {
+        progress.abort();
+    }
     let count = args.updates as f64;
     (
         count / acknowledged.as_secs_f64(),
         count / welcomed.as_secs_f64(),
     )
+}
+
+/// Prints the sum over the relays of webhook events stored, processed and messages sent, every
+/// half second, to see which stage a run waits on.
+async fn print_progress(client: reqwest::Client, urls: Vec<String>) {
+    let started = Instant::now();
+    loop {
+        let mut totals = [0.0_f64; 3];
+        for url in &urls {
+            let Ok(response) = client.get(format!("{url}/metrics")).send().await else {
+                continue;
+            };
+            let text = response.text().await.unwrap_or_default();
+            for line in text.lines() {
+                let value = line.rsplit(' ').next().and_then(|v| v.parse::<f64>().ok());
+                let slot = if line.starts_with("ferry_inbound_events_total") {
+                    0
+                } else if line.starts_with("ferry_inbound_processed_total{outcome=\"ok\"}") {
+                    1
+                } else if line.starts_with("ferry_outbound_messages_total")
+                    && line.contains("result=\"sent\"")
+                {
+                    2
+                } else {
+                    continue;
+                };
+                totals[slot] += value.unwrap_or(0.0);
+            }
+        }
+        eprintln!(
+            "{:6.1} s  stored {:7}  processed {:7}  sent {:7}",
+            started.elapsed().as_secs_f64(),
+            totals[0],
+            totals[1],
+            totals[2]
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }

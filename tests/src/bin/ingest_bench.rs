@@ -1,10 +1,12 @@
 //! Benchmark: Telegram webhook ingest against a bare axum handler, measured in the same run.
 //!
 //! Run with `cargo run --release -p ferry-tests --bin ingest-bench` (see tests/BENCHMARKS.md).
-//! Both servers run in this process on loopback with the same load generator: `concurrency`
-//! clients each post one request after another for `seconds`. The baseline handler parses
-//! the JSON body and answers; the relay verifies the secret, parses the update, and answers
-//! only after the event is committed to SQLite (WAL, fsync on commit, group commit).
+//! Every server runs in this process on loopback with the same load generator: `concurrency`
+//! clients each post one request after another for `seconds`, at each concurrency in turn. The
+//! baseline handler parses the JSON body and answers; the relay verifies the secret, parses the
+//! update, and answers only after the event is committed — to SQLite (WAL, fsync on commit,
+//! group commit) and, when one is reachable, to a fresh PostgreSQL database (default durability:
+//! `synchronous_commit = on`).
 
 // Test code: a failed unwrap is a failed test, with its location.
 #![allow(clippy::unwrap_used)]
@@ -18,18 +20,22 @@ use std::{
 use axum::{Json, Router, body::Bytes, routing::post};
 use clap::Parser;
 use ferry_relay::{config::Settings, startup::Application};
+use ferry_tests::{TestStore, postgres::TestDatabase};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
 #[command(about = "Telegram webhook ingest vs a bare axum handler")]
 struct Args {
-    /// Concurrent clients.
-    #[arg(long, default_value_t = 50)]
-    concurrency: usize,
+    /// Concurrent clients; each value is one round over every target.
+    #[arg(long, value_delimiter = ',', default_value = "50,256")]
+    concurrency: Vec<usize>,
     /// Measured seconds per target.
     #[arg(long, default_value_t = 10)]
     seconds: u64,
+    /// Measure SQLite only, even if a PostgreSQL is reachable.
+    #[arg(long)]
+    sqlite_only: bool,
     /// Warm-up seconds per target (not measured).
     #[arg(long, default_value_t = 2)]
     warmup: u64,
@@ -64,30 +70,43 @@ impl Outcome {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let baseline = start_baseline().await?;
-    let (relay, _dir) = start_relay().await?;
+    let sqlite = TestStore::sqlite();
+    let postgres = if args.sqlite_only {
+        None
+    } else {
+        TestDatabase::create().await
+    };
+    let mut targets = vec![
+        ("bare axum: parse JSON, answer", baseline),
+        (
+            "ferry, SQLite: verify, parse, durable group commit, answer",
+            start_relay(&sqlite.url).await?,
+        ),
+    ];
+    match &postgres {
+        Some(database) => targets.push((
+            "ferry, PostgreSQL: verify, parse, durable commit, answer",
+            start_relay(&database.url).await?,
+        )),
+        None => eprintln!("no PostgreSQL reachable: measuring SQLite only"),
+    }
     let update_ids = Arc::new(AtomicI64::new(1));
-
-    let baseline_url = format!("{baseline}/hooks/demo/telegram");
-    let relay_url = format!("{relay}/hooks/demo/telegram");
-    load(&args, &baseline_url, update_ids.clone(), args.warmup).await;
-    let bare = load(&args, &baseline_url, update_ids.clone(), args.seconds).await;
-    load(&args, &relay_url, update_ids.clone(), args.warmup).await;
-    let ferry = load(&args, &relay_url, update_ids, args.seconds).await;
-
     println!(
-        "Telegram webhook ingest, {} concurrent clients, {} s each, {} cores",
-        args.concurrency,
+        "Telegram webhook ingest, {} s per target and concurrency, {} cores",
         args.seconds,
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!();
-    println!("| target | req/s | p50 ms | p99 ms | p99.9 ms | errors |");
-    println!("|---|--:|--:|--:|--:|--:|");
-    println!("{}", bare.row("bare axum: parse JSON, answer"));
-    println!(
-        "{}",
-        ferry.row("ferry: verify, parse, durable group commit, answer")
-    );
+    println!("| clients | target | req/s | p50 ms | p99 ms | p99.9 ms | errors |");
+    println!("|--:|---|--:|--:|--:|--:|--:|");
+    for &concurrency in &args.concurrency {
+        for (name, address) in &targets {
+            let url = format!("{address}/hooks/demo/telegram");
+            load(concurrency, &url, update_ids.clone(), args.warmup).await;
+            let outcome = load(concurrency, &url, update_ids.clone(), args.seconds).await;
+            println!("| {concurrency} {}", outcome.row(name));
+        }
+    }
     Ok(())
 }
 
@@ -105,15 +124,15 @@ async fn start_baseline() -> anyhow::Result<String> {
     Ok(address)
 }
 
-async fn start_relay() -> anyhow::Result<(String, tempfile::TempDir)> {
-    let dir = tempfile::tempdir()?;
+async fn start_relay(database_url: &str) -> anyhow::Result<String> {
     let mut settings = Settings::parse(include_str!("../../../relay/demo.toml"))?;
-    settings.server.database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    settings.server.database_url = database_url.to_owned();
+    settings.server.widget_rate_limit_per_minute = 0;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let address = format!("http://{}", listener.local_addr()?);
     let app = Application::build(settings, listener).await?;
     tokio::spawn(app.serve(std::future::pending()));
-    Ok((address, dir))
+    Ok(address)
 }
 
 fn update(update_id: i64) -> String {
@@ -131,14 +150,14 @@ fn update(update_id: i64) -> String {
     .to_string()
 }
 
-async fn load(args: &Args, url: &str, update_ids: Arc<AtomicI64>, seconds: u64) -> Outcome {
+async fn load(concurrency: usize, url: &str, update_ids: Arc<AtomicI64>, seconds: u64) -> Outcome {
     let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.concurrency)
+        .pool_max_idle_per_host(concurrency)
         .build()
         .expect("client");
     let started = Instant::now();
     let deadline = started + Duration::from_secs(seconds);
-    let workers: Vec<_> = (0..args.concurrency)
+    let workers: Vec<_> = (0..concurrency)
         .map(|_| {
             let (client, url, update_ids) = (client.clone(), url.to_owned(), update_ids.clone());
             tokio::spawn(async move {

@@ -7,6 +7,7 @@
 //! PostgreSQL. Each use case lives in the submodule named after what it touches; this file only
 //! routes calls.
 
+mod batch;
 mod effects;
 mod intents;
 mod queues;
@@ -62,8 +63,11 @@ impl SqliteStore {
         } else {
             Some(lock(options.get_filename())?)
         };
+        // A local file does not drop connections: skip the ping sqlx sends before handing one
+        // out, a round trip to the connection's thread per query.
         let writes = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations/sqlite").run(&writes).await?;
@@ -73,6 +77,7 @@ impl SqliteStore {
         } else {
             SqlitePoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .connect_with(options.read_only(true))
                 .await?
         };
@@ -129,12 +134,7 @@ impl Store for SqliteStore {
     }
 
     async fn record_inbound(&self, batch: Vec<NewInbound>) -> StoreResult<usize> {
-        let stored = self
-            .writer
-            .append(move |conn| {
-                Box::pin(async move { records::insert_inbound(conn, &batch).await })
-            })
-            .await?;
+        let stored = self.writer.insert_inbound(batch).await?;
         if stored > 0 {
             self.wake(&[Queue::Inbound]);
         }
@@ -144,7 +144,9 @@ impl Store for SqliteStore {
     async fn claim_inbound(&self, claim: &Claim) -> StoreResult<Vec<ClaimedInbound>> {
         let claim = claim.clone();
         self.writer
-            .run(move |conn| Box::pin(async move { queues::claim_inbound(conn, &claim).await }))
+            .run_statement(move |conn| {
+                Box::pin(async move { queues::claim_inbound(conn, &claim).await })
+            })
             .await
     }
 
@@ -190,7 +192,9 @@ impl Store for SqliteStore {
 
     async fn record_event(&self, event: NewEvent) -> StoreResult<()> {
         self.writer
-            .append(move |conn| Box::pin(async move { records::insert_event(conn, &event).await }))
+            .run_statement(move |conn| {
+                Box::pin(async move { records::insert_event(conn, &event).await })
+            })
             .await
     }
 
@@ -266,7 +270,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<ClaimedOutbound>> {
         let (claim, full) = (claim.clone(), full.to_vec());
         self.writer
-            .run(move |conn| {
+            .run_statement(move |conn| {
                 Box::pin(async move { queues::claim_outbound(conn, &claim, &full).await })
             })
             .await
@@ -296,7 +300,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<Vec<ClaimedWebhook>> {
         let (claim, full) = (claim.clone(), full.to_vec());
         self.writer
-            .run(move |conn| {
+            .run_statement(move |conn| {
                 Box::pin(async move { queues::claim_webhooks(conn, &claim, &full).await })
             })
             .await
@@ -311,7 +315,7 @@ impl Store for SqliteStore {
     ) -> StoreResult<()> {
         let owner = owner.to_owned();
         self.writer
-            .run(move |conn| {
+            .run_statement(move |conn| {
                 Box::pin(async move { queues::finish_webhook(conn, &owner, id, result, now).await })
             })
             .await

@@ -4,10 +4,12 @@
 //! atomic without row locks; the lease is what keeps a claimed row from being claimed again
 //! until its owner reports back or the lease ends.
 
+use std::collections::HashMap;
+
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
-use super::{effects, rows};
-use crate::domain::Millis;
+use super::{batch, effects, rows};
+use crate::domain::{ChannelKind, Millis};
 use crate::store::{
     Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult,
     InboundResolution, Lane, Queue, StoreResult,
@@ -40,88 +42,165 @@ pub(super) async fn claim_inbound(
     Ok(claimed)
 }
 
-/// Resolves each claimed event in its own savepoint; returns the commits and the queues that
-/// got new work.
+/// Resolves claimed events: the common processed ones together (`batch`), the rest — and all
+/// of them if the batch fails — each in its own savepoint. Returns the commits, in order, and
+/// the queues that got new work.
 pub(super) async fn resolve_inbound(
     conn: &mut SqliteConnection,
     owner: &str,
     resolved: Vec<(i64, InboundResolution)>,
     now: Millis,
 ) -> StoreResult<(Vec<Commit>, Vec<Queue>)> {
-    let mut commits = Vec::with_capacity(resolved.len());
+    let held = held_by(conn, owner, resolved.iter().map(|(id, _)| *id)).await?;
+    let mut commits = vec![Commit::LeaseLost; resolved.len()];
     let mut woken = Vec::new();
-    for (id, resolution) in resolved {
-        let held: Option<(String, String)> = sqlx::query_as(
-            "SELECT site, channel FROM inbound WHERE id = ? AND lease_owner = ? AND processed_at IS NULL",
-        )
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some((site, channel)) = held else {
-            commits.push(Commit::LeaseLost);
+    let mut together = Vec::new();
+    let mut alone = Vec::new();
+    for (index, (id, resolution)) in resolved.into_iter().enumerate() {
+        let Some((site, channel)) = held.get(&id) else {
             continue;
         };
-        let commit = match resolution {
-            InboundResolution::Processed(effects) => {
-                let channel = rows::parse_channel(&channel)?;
-                let replies = !effects.replies.is_empty();
-                let notifies = !effects.notify.is_empty();
-                let commit =
-                    effects::apply_atomically(&mut *conn, &site, channel, *effects, now, Some(id))
-                        .await?;
-                match &commit {
-                    Commit::Done(_) => {
-                        if replies {
-                            woken.push(Queue::Outbound);
-                        }
-                        if notifies {
-                            woken.push(Queue::Webhooks);
-                        }
-                    }
-                    // Decided again from the new state, by whoever claims it next.
-                    Commit::LinkSpent => {
-                        release_inbound(&mut *conn, id).await?;
-                        woken.push(Queue::Inbound);
-                    }
-                    // Still the owner's, to record the failure as a retry or park it.
-                    Commit::Failed(_) | Commit::LeaseLost => {}
-                }
-                commit
+        let channel = rows::parse_channel(channel)?;
+        match resolution {
+            InboundResolution::Processed(effects) if batch::eligible(&effects) => {
+                together.push((
+                    index,
+                    batch::Item {
+                        id,
+                        site: site.clone(),
+                        channel,
+                        effects,
+                    },
+                ));
             }
-            InboundResolution::Retry { at, error } => {
-                sqlx::query(
-                    "UPDATE inbound SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, \
-                     lease_owner = NULL, lease_until = NULL WHERE id = ?",
-                )
-                .bind(at)
-                .bind(error)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-                Commit::Done(None)
-            }
-            InboundResolution::Park { error } => {
-                sqlx::query(
-                    "UPDATE inbound SET attempts = attempts + 1, processed_at = ?1, parked_at = ?1, \
-                     last_error = ?2, lease_owner = NULL, lease_until = NULL WHERE id = ?3",
-                )
-                .bind(now)
-                .bind(error)
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
-                Commit::Done(None)
-            }
-            InboundResolution::Release => {
-                release_inbound(&mut *conn, id).await?;
-                woken.push(Queue::Inbound);
-                Commit::Done(None)
-            }
-        };
-        commits.push(commit);
+            other => alone.push((index, id, site.clone(), channel, other)),
+        }
     }
+    if !together.is_empty() {
+        let (indices, items): (Vec<usize>, Vec<batch::Item>) = together.into_iter().unzip();
+        match batch::apply(conn, &items, now).await {
+            Ok(subscribers) => {
+                for ((index, item), subscriber) in indices.iter().zip(&items).zip(subscribers) {
+                    commits[*index] = Commit::Done(subscriber);
+                    woken.extend(work_added(&item.effects));
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, events = items.len(), "a batch of events failed; applying them one by one");
+                for (index, item) in indices.into_iter().zip(items) {
+                    let resolution = InboundResolution::Processed(item.effects);
+                    alone.push((index, item.id, item.site, item.channel, resolution));
+                }
+            }
+        }
+    }
+    alone.sort_by_key(|(index, ..)| *index);
+    for (index, id, site, channel, resolution) in alone {
+        commits[index] = resolve_one(conn, id, &site, channel, resolution, now, &mut woken).await?;
+    }
+    woken.sort_by_key(|queue| queue.as_str());
+    woken.dedup();
     Ok((commits, woken))
+}
+
+/// The events among `ids` whose lease `owner` still holds, with their site and channel.
+async fn held_by(
+    conn: &mut SqliteConnection,
+    owner: &str,
+    ids: impl Iterator<Item = i64>,
+) -> StoreResult<HashMap<i64, (String, String)>> {
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "SELECT id, site, channel FROM inbound WHERE processed_at IS NULL AND lease_owner = ",
+    );
+    query.push_bind(owner);
+    query.push(" AND id IN (");
+    let mut list = query.separated(", ");
+    let mut any = false;
+    for id in ids {
+        list.push_bind(id);
+        any = true;
+    }
+    if !any {
+        return Ok(HashMap::new());
+    }
+    query.push(")");
+    let held: Vec<(i64, String, String)> = query.build_query_as().fetch_all(conn).await?;
+    Ok(held
+        .into_iter()
+        .map(|(id, site, channel)| (id, (site, channel)))
+        .collect())
+}
+
+/// The queues applied effects add work to.
+fn work_added(effects: &crate::store::Effects) -> Vec<Queue> {
+    let mut queues = Vec::new();
+    if !effects.replies.is_empty() {
+        queues.push(Queue::Outbound);
+    }
+    if !effects.notify.is_empty() {
+        queues.push(Queue::Webhooks);
+    }
+    queues
+}
+
+/// Resolves one held event in its own savepoint.
+async fn resolve_one(
+    conn: &mut SqliteConnection,
+    id: i64,
+    site: &str,
+    channel: ChannelKind,
+    resolution: InboundResolution,
+    now: Millis,
+    woken: &mut Vec<Queue>,
+) -> StoreResult<Commit> {
+    Ok(match resolution {
+        InboundResolution::Processed(effects) => {
+            let added = work_added(&effects);
+            let commit =
+                effects::apply_atomically(&mut *conn, site, channel, *effects, now, Some(id))
+                    .await?;
+            match &commit {
+                Commit::Done(_) => woken.extend(added),
+                // Decided again from the new state, by whoever claims it next.
+                Commit::LinkSpent => {
+                    release_inbound(&mut *conn, id).await?;
+                    woken.push(Queue::Inbound);
+                }
+                // Still the owner's, to record the failure as a retry or park it.
+                Commit::Failed(_) | Commit::LeaseLost => {}
+            }
+            commit
+        }
+        InboundResolution::Retry { at, error } => {
+            sqlx::query(
+                "UPDATE inbound SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, \
+                 lease_owner = NULL, lease_until = NULL WHERE id = ?",
+            )
+            .bind(at)
+            .bind(error)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Commit::Done(None)
+        }
+        InboundResolution::Park { error } => {
+            sqlx::query(
+                "UPDATE inbound SET attempts = attempts + 1, processed_at = ?1, parked_at = ?1, \
+                 last_error = ?2, lease_owner = NULL, lease_until = NULL WHERE id = ?3",
+            )
+            .bind(now)
+            .bind(error)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+            Commit::Done(None)
+        }
+        InboundResolution::Release => {
+            release_inbound(&mut *conn, id).await?;
+            woken.push(Queue::Inbound);
+            Commit::Done(None)
+        }
+    })
 }
 
 /// Marks a webhook event processed (inside `effects::apply_atomically`'s savepoint).

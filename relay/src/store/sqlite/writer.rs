@@ -2,27 +2,39 @@
 //!
 //! SQLite has one writer, and one fsync per request would cap it at a few thousand writes per
 //! second. Every write — webhook rows, claims, processing results, delivery results — is a job
-//! handed to this task; it runs all queued jobs in one transaction, each inside its own
-//! savepoint, and commits once. A lone job is committed at once (no timer), a burst shares one
-//! fsync, and a job that fails rolls back alone: the others in its group still commit.
+//! handed to this task; it runs all queued jobs in one transaction and commits once. A lone job
+//! is committed at once (no timer), a burst shares one fsync. Each job runs in a savepoint of its
+//! own, so a job that fails rolls back alone and the others in its group still commit — except
+//! webhook rows, the bulk of the traffic: they are idempotent appends, and every webhook row
+//! queued in a group goes in with one multi-row `INSERT`, since each statement is a round trip
+//! to SQLite's thread.
 
 use std::sync::{Arc, Mutex};
 
 use sqlx::{Acquire, SqliteConnection, SqlitePool};
 use tokio::sync::{mpsc, oneshot};
 
-use super::BoxFuture;
-use crate::store::{StoreError, StoreResult};
+use super::{BoxFuture, records};
+use crate::store::{NewInbound, StoreError, StoreResult};
 
 type Work = Box<
     dyn for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, Result<(), StoreError>> + Send,
 >;
 
-struct Job {
-    work: Work,
-    /// Whether the job runs in a savepoint of its own (see `append` for when it need not).
-    savepoint: bool,
-    done: oneshot::Sender<StoreResult<()>>,
+enum Job {
+    /// Any write; in a savepoint of its own unless it is a single statement (which SQLite
+    /// applies whole or not at all anyway).
+    Work {
+        work: Work,
+        savepoint: bool,
+        done: oneshot::Sender<StoreResult<()>>,
+    },
+    /// Webhook rows, inserted together with the group's other webhook rows; answered with how
+    /// many were new.
+    Inbound {
+        rows: Vec<NewInbound>,
+        done: oneshot::Sender<StoreResult<usize>>,
+    },
 }
 
 /// Handle to the writer task. Dropping every handle stops the task.
@@ -63,11 +75,9 @@ impl Writer {
         self.submit(work, true).await
     }
 
-    /// Like `run`, for work that only appends rows and is idempotent (webhook and funnel
-    /// rows): it skips the savepoint, which is most of such a job's cost. If it fails halfway,
-    /// the rows it wrote before the failure commit with the group while its caller gets the
-    /// error — harmless for rows that are deduplicated when the caller retries.
-    pub(super) async fn append<T, F>(&self, work: F) -> StoreResult<T>
+    /// `run` for work that is one statement: it needs no savepoint of its own (each savepoint
+    /// is two more round trips to SQLite's thread).
+    pub(super) async fn run_statement<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: for<'c> FnOnce(&'c mut SqliteConnection) -> BoxFuture<'c, StoreResult<T>>
@@ -96,14 +106,12 @@ impl Writer {
             })
         });
         let (done, committed) = oneshot::channel();
-        self.jobs
-            .send(Job {
-                work,
-                savepoint,
-                done,
-            })
-            .await
-            .map_err(|_| StoreError::TaskGone("writer"))?;
+        self.send(Job::Work {
+            work,
+            savepoint,
+            done,
+        })
+        .await?;
         committed
             .await
             .map_err(|_| StoreError::TaskGone("writer"))??;
@@ -112,54 +120,98 @@ impl Writer {
             .and_then(|mut slot| slot.take())
             .ok_or(StoreError::TaskGone("writer"))
     }
+
+    /// Stores webhook rows with the group's others, skipping ones stored already; returns how
+    /// many were new once the group has committed.
+    pub(super) async fn insert_inbound(&self, rows: Vec<NewInbound>) -> StoreResult<usize> {
+        let (done, committed) = oneshot::channel();
+        self.send(Job::Inbound { rows, done }).await?;
+        committed
+            .await
+            .map_err(|_| StoreError::TaskGone("writer"))?
+    }
+
+    async fn send(&self, job: Job) -> StoreResult<()> {
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| StoreError::TaskGone("writer"))
+    }
 }
 
 async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_JOBS_PER_COMMIT);
     while queue.recv_many(&mut jobs, MAX_JOBS_PER_COMMIT).await > 0 {
-        let outcomes = commit(&pool, &mut jobs).await;
-        for (job, outcome) in jobs.drain(..).zip(outcomes) {
-            let _ = job.done.send(outcome);
+        commit(&pool, jobs.drain(..).collect()).await;
+    }
+}
+
+/// Runs one group in one transaction and answers every job.
+async fn commit(pool: &SqlitePool, jobs: Vec<Job>) {
+    let mut inbound = Vec::new();
+    let mut works = Vec::new();
+    for job in jobs {
+        match job {
+            Job::Inbound { rows, done } => inbound.push((rows, done)),
+            Job::Work {
+                work,
+                savepoint,
+                done,
+            } => works.push((work, savepoint, done)),
+        }
+    }
+    let outcome = async {
+        let mut conn = pool.acquire().await?;
+        let mut tx = conn.begin().await?;
+        let batches: Vec<&[NewInbound]> = inbound.iter().map(|(rows, _)| rows.as_slice()).collect();
+        let stored = records::insert_inbound_batches(&mut tx, &batches).await;
+        let mut results = Vec::with_capacity(works.len());
+        for (work, savepoint, _) in works.iter_mut() {
+            let work = std::mem::replace(work, Box::new(|_| Box::pin(async { Ok(()) })));
+            results.push(if *savepoint {
+                in_savepoint(&mut tx, work).await
+            } else {
+                work(&mut tx).await
+            });
+        }
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>((stored, results))
+    }
+    .await;
+    match outcome {
+        Ok((stored, results)) => {
+            match stored {
+                Ok(counts) => {
+                    for ((_, done), count) in inbound.into_iter().zip(counts) {
+                        let _ = done.send(Ok(count));
+                    }
+                }
+                Err(error) => {
+                    let message = error.to_string();
+                    for (_, done) in inbound {
+                        let _ = done.send(Err(refused(&message)));
+                    }
+                }
+            }
+            for ((_, _, done), result) in works.into_iter().zip(results) {
+                let _ = done.send(result);
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, jobs = inbound.len() + works.len(), "group commit failed");
+            let message = format!("group commit failed: {error}");
+            for (_, done) in inbound {
+                let _ = done.send(Err(refused(&message)));
+            }
+            for (_, _, done) in works {
+                let _ = done.send(Err(refused(&message)));
+            }
         }
     }
 }
 
-/// Runs every job in one transaction; returns one outcome per job, in order.
-async fn commit(pool: &SqlitePool, jobs: &mut [Job]) -> Vec<StoreResult<()>> {
-    let works: Vec<(Work, bool)> = jobs
-        .iter_mut()
-        .map(|job| {
-            let work = std::mem::replace(&mut job.work, Box::new(|_| Box::pin(async { Ok(()) })));
-            (work, job.savepoint)
-        })
-        .collect();
-    let group_failed = |error: &sqlx::Error, count: usize| {
-        tracing::error!(%error, jobs = count, "group commit failed");
-        let message = format!("group commit failed: {error}");
-        (0..count)
-            .map(|_| Err(StoreError::Database(sqlx::Error::Protocol(message.clone()))))
-            .collect()
-    };
-    let mut conn = match pool.acquire().await {
-        Ok(conn) => conn,
-        Err(error) => return group_failed(&error, works.len()),
-    };
-    let mut tx = match conn.begin().await {
-        Ok(tx) => tx,
-        Err(error) => return group_failed(&error, works.len()),
-    };
-    let mut outcomes = Vec::with_capacity(works.len());
-    for (work, savepoint) in works {
-        outcomes.push(if savepoint {
-            in_savepoint(&mut tx, work).await
-        } else {
-            work(&mut tx).await
-        });
-    }
-    match tx.commit().await {
-        Ok(()) => outcomes,
-        Err(error) => group_failed(&error, outcomes.len()),
-    }
+fn refused(message: &str) -> StoreError {
+    StoreError::Refused(message.to_owned())
 }
 
 async fn in_savepoint(conn: &mut SqliteConnection, work: Work) -> StoreResult<()> {
