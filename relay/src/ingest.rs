@@ -8,19 +8,18 @@
 //! parked with its error; a storage hiccup is retried on `RetryPolicy::INBOUND`'s schedule.
 
 mod decide;
+mod lookup;
 
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use futures_util::future::join_all;
-
-use crate::channels::{self, InboundEvent};
-use crate::config::{Settings, SiteSettings};
-use crate::domain::{ChannelKind, Millis, NextAttempt, RetryPolicy};
+use crate::config::Settings;
+use crate::domain::{Millis, NextAttempt, RetryPolicy};
 use crate::store::{
-    AccountChange, ClaimedInbound, Commit, Effects, InboundResolution, Intent, LinkVia, Store,
-    StoreResult, SubscriberChange,
+    AccountChange, ClaimedInbound, Commit, Effects, InboundResolution, LinkVia, Store, StoreResult,
+    SubscriberChange,
 };
+use lookup::Lookup;
 
 pub use decide::{Context, decide};
 
@@ -46,7 +45,16 @@ pub async fn process(
     batch: Vec<ClaimedInbound>,
     now: Millis,
 ) -> StoreResult<Processed> {
-    let decisions = join_all(batch.iter().map(|item| resolve(store, settings, item, now))).await;
+    let decisions: Vec<InboundResolution> = match Lookup::for_batch(store, &batch).await {
+        Ok(lookup) => batch
+            .iter()
+            .map(|item| resolve(settings, &lookup, item, now))
+            .collect(),
+        Err(error) => batch
+            .iter()
+            .map(|item| retry_or_park(item.attempts, now, error.to_string()))
+            .collect(),
+    };
     let mut resolutions = Vec::with_capacity(batch.len());
     let mut spent_refs = HashSet::new();
     for (item, decision) in batch.iter().zip(decisions) {
@@ -121,9 +129,9 @@ pub async fn process(
 }
 
 /// Decides one claimed event, never failing the batch.
-async fn resolve(
-    store: &dyn Store,
+fn resolve(
     settings: &Settings,
+    lookup: &Lookup,
     item: &ClaimedInbound,
     now: Millis,
 ) -> InboundResolution {
@@ -134,17 +142,8 @@ async fn resolve(
         Ok(event) => event,
         Err(error) => return park(item, format!("the stored event cannot be read: {error}")),
     };
-    let inputs = async {
-        let subscriber = store
-            .find_subscriber(&site.id, item.channel, &event.user)
-            .await?;
-        let (reference, intent) = match_intent(store, site, item.channel, event, now).await?;
-        StoreResult::Ok((subscriber, reference, intent))
-    };
-    let (subscriber, reference, intent) = match inputs.await {
-        Ok(inputs) => inputs,
-        Err(error) => return retry_or_park(item.attempts, now, error.to_string()),
-    };
+    let subscriber = lookup.subscriber(&site.id, item.channel, &event.user);
+    let (reference, intent) = lookup.intent(&site.id, item.channel, event, now);
     let context = Context {
         site,
         channel: item.channel,
@@ -152,13 +151,7 @@ async fn resolve(
         fresh_code: new_link_code(),
     };
     let decided = catch_unwind(AssertUnwindSafe(|| {
-        decide(
-            &context,
-            event,
-            subscriber.as_ref(),
-            reference,
-            intent.as_ref(),
-        )
+        decide(&context, event, subscriber, reference, intent)
     }));
     match decided {
         Ok(mut effects) => {
@@ -192,35 +185,6 @@ fn spends_ref(effects: &Effects) -> Option<String> {
         } => Some(reference.clone()),
         _ => None,
     }
-}
-
-/// Finds the ref an event carries and the intent it belongs to (registered within the intent
-/// lifetime before the event). Where a platform puts refs is the platform's business
-/// (`Platform::ref_candidates`): the marked one first, then any others.
-async fn match_intent(
-    store: &dyn Store,
-    site: &SiteSettings,
-    channel: ChannelKind,
-    event: &InboundEvent,
-    now: Millis,
-) -> StoreResult<(Option<String>, Option<Intent>)> {
-    let candidates = channels::platform(channel)
-        .map(|platform| platform.ref_candidates(event))
-        .unwrap_or_default();
-    let not_before = event
-        .at
-        .min(now)
-        .saturating_sub(crate::intents::INTENT_LIFETIME_MS);
-    for candidate in candidates.all() {
-        let found = store
-            .find_intent(&site.id, channel, candidate.as_str())
-            .await?;
-        if let Some(intent) = found.filter(|i| i.created_at >= not_before) {
-            return Ok((Some(candidate.as_str().to_owned()), Some(intent)));
-        }
-    }
-    // Keep the ref even without an intent: the widget's request may still be on its way.
-    Ok((candidates.marked.map(|r| r.as_str().to_owned()), None))
 }
 
 /// A one-time code for linking from the chat: 12 characters of Crockford base32 (60 bits),

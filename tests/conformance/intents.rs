@@ -16,6 +16,7 @@ on_both_backends!(
     replacing_an_intent_swaps_only_the_one_expected_and_unspends_its_link,
     a_stored_intent_attributes_the_subscribers_who_arrived_before_it,
     a_replacing_intent_attributes_waiting_subscribers_too,
+    a_batch_of_refs_is_looked_up_at_once,
 );
 
 async fn a_new_intent_is_stored_and_found_by_its_ref(b: Backend) {
@@ -184,4 +185,35 @@ async fn a_replacing_intent_attributes_waiting_subscribers_too(b: Backend) {
     assert!(replaced);
     let ann = b.store.get_subscriber(SITE, ann).await.unwrap().unwrap();
     assert_eq!(ann.attribution, Some(attribution("autumn")));
+}
+
+async fn a_batch_of_refs_is_looked_up_at_once(b: Backend) {
+    // Arrange
+    for reference in ["spring-ref-0001", "spring-ref-0002"] {
+        b.store
+            .insert_intent(&intent(reference, T0, "spring"))
+            .await
+            .unwrap();
+    }
+    let asked: Vec<String> = ["spring-ref-0002", "never-registered", "spring-ref-0001"]
+        .map(String::from)
+        .into();
+
+    // Act
+    let found = b
+        .store
+        .find_intents(SITE, ChannelKind::Telegram, &asked)
+        .await
+        .unwrap();
+    let on_whatsapp = b
+        .store
+        .find_intents(SITE, ChannelKind::Whatsapp, &asked)
+        .await
+        .unwrap();
+
+    // Assert
+    let mut refs: Vec<&str> = found.iter().map(|i| i.reference.as_str()).collect();
+    refs.sort_unstable();
+    assert_eq!(refs, ["spring-ref-0001", "spring-ref-0002"]);
+    assert!(on_whatsapp.is_empty());
 }

@@ -1,4 +1,4 @@
-//! `find_subscriber`, `get_subscriber`, `list_subscribers` and `find_link_code`.
+//! `find_subscribers` (and `find_subscriber`), `get_subscriber`, `list_subscribers` and `find_link_code`.
 
 use ferry_relay::{
     domain::{ChannelKind, SubscriberId},
@@ -19,6 +19,7 @@ on_both_backends!(
     listing_filters_by_customer_and_by_order,
     a_filter_holding_a_nul_character_finds_nobody,
     a_link_code_is_found_on_its_site_used_or_not,
+    a_batch_of_people_is_looked_up_at_once,
 );
 
 async fn a_subscriber_is_found_by_platform_user_and_by_id_on_their_site_only(b: Backend) {
@@ -256,4 +257,32 @@ async fn a_link_code_is_found_on_its_site_used_or_not(b: Backend) {
     assert_eq!(found.used_at, None);
     assert_eq!(elsewhere, None);
     assert_eq!(unknown, None);
+}
+
+async fn a_batch_of_people_is_looked_up_at_once(b: Backend) {
+    // Arrange: two subscribers on Telegram, one of them on Messenger too
+    b.subscriber("1001", T0).await;
+    b.subscriber("1002", T0).await;
+
+    // Act
+    let found = b
+        .store
+        .find_subscribers(
+            SITE,
+            ChannelKind::Telegram,
+            &[user("1001"), user("9999"), user("1002")],
+        )
+        .await
+        .unwrap();
+    let none_asked = b
+        .store
+        .find_subscribers(SITE, ChannelKind::Telegram, &[])
+        .await
+        .unwrap();
+
+    // Assert: those who exist, on that site and platform only
+    let mut users: Vec<&str> = found.iter().map(|s| s.platform_user_id.as_str()).collect();
+    users.sort_unstable();
+    assert_eq!(users, ["1001", "1002"]);
+    assert!(none_asked.is_empty());
 }

@@ -1,9 +1,9 @@
 //! The subscription and linking rules, one sentence each.
 
 use super::*;
-use crate::channels::InboundKind;
+use crate::channels::{InboundEvent, InboundKind};
 use crate::config::SiteSettings;
-use crate::domain::{Attribution, Customer, PlatformUserId, SubscriberId};
+use crate::domain::{Attribution, ChannelKind, Customer, PlatformUserId, SubscriberId};
 use crate::store::{
     AccountChange, Effects, Intent, Subscriber, SubscriberChange, SubscriberStatus,
 };

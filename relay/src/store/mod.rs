@@ -125,15 +125,40 @@ pub trait Store: Send + Sync + 'static {
         intent: &Intent,
     ) -> StoreResult<bool>;
 
+    /// The intents holding these refs on `site` and `channel` (those there are, in no
+    /// particular order), whatever their age. Processing looks up a whole batch's refs at once.
+    async fn find_intents(
+        &self,
+        site: &str,
+        channel: ChannelKind,
+        references: &[String],
+    ) -> StoreResult<Vec<Intent>>;
+
     /// The intent holding this ref, whatever its age.
     async fn find_intent(
         &self,
         site: &str,
         channel: ChannelKind,
         reference: &str,
-    ) -> StoreResult<Option<Intent>>;
+    ) -> StoreResult<Option<Intent>> {
+        let references = [reference.to_owned()];
+        Ok(self
+            .find_intents(site, channel, &references)
+            .await?
+            .into_iter()
+            .next())
+    }
 
     // --- subscribers ------------------------------------------------------------------------
+
+    /// The subscribers for these platform users on `site` and `channel` (those there are, in
+    /// no particular order). Processing looks up a whole batch's people at once.
+    async fn find_subscribers(
+        &self,
+        site: &str,
+        channel: ChannelKind,
+        users: &[PlatformUserId],
+    ) -> StoreResult<Vec<Subscriber>>;
 
     /// The subscriber for this platform user on this site.
     async fn find_subscriber(
@@ -141,7 +166,13 @@ pub trait Store: Send + Sync + 'static {
         site: &str,
         channel: ChannelKind,
         user: &PlatformUserId,
-    ) -> StoreResult<Option<Subscriber>>;
+    ) -> StoreResult<Option<Subscriber>> {
+        Ok(self
+            .find_subscribers(site, channel, std::slice::from_ref(user))
+            .await?
+            .into_iter()
+            .next())
+    }
 
     /// One subscriber of a site.
     async fn get_subscriber(&self, site: &str, id: SubscriberId)

@@ -92,6 +92,26 @@ async fn attribute_waiting(
     Ok(())
 }
 
+pub(super) async fn find_all(
+    conn: &mut PgConnection,
+    site: &str,
+    channel: ChannelKind,
+    references: &[String],
+) -> StoreResult<Vec<Intent>> {
+    let references: Vec<String> = references.iter().map(|r| rows::text(r)).collect();
+    sqlx::query(&format!(
+        "SELECT {INTENT_COLUMNS} FROM intents WHERE site = $1 AND channel = $2 AND ref = ANY($3)"
+    ))
+    .bind(site)
+    .bind(channel.as_str())
+    .bind(references)
+    .fetch_all(conn)
+    .await?
+    .iter()
+    .map(rows::intent)
+    .collect()
+}
+
 pub(super) async fn find(
     conn: &mut PgConnection,
     site: &str,

@@ -162,22 +162,22 @@ impl Store for PostgresStore {
         Ok(replaced)
     }
 
-    async fn find_intent(
+    async fn find_intents(
         &self,
         site: &str,
         channel: ChannelKind,
-        reference: &str,
-    ) -> StoreResult<Option<Intent>> {
-        intents::find(&mut *self.conn().await?, site, channel, reference).await
+        references: &[String],
+    ) -> StoreResult<Vec<Intent>> {
+        intents::find_all(&mut *self.conn().await?, site, channel, references).await
     }
 
-    async fn find_subscriber(
+    async fn find_subscribers(
         &self,
         site: &str,
         channel: ChannelKind,
-        user: &PlatformUserId,
-    ) -> StoreResult<Option<Subscriber>> {
-        subscribers::by_user(&mut *self.conn().await?, site, channel, user).await
+        users: &[PlatformUserId],
+    ) -> StoreResult<Vec<Subscriber>> {
+        subscribers::by_users(&mut *self.conn().await?, site, channel, users).await
     }
 
     async fn get_subscriber(

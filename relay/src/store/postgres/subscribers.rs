@@ -22,23 +22,25 @@ pub(super) async fn by_id(
     .transpose()
 }
 
-pub(super) async fn by_user(
+pub(super) async fn by_users(
     conn: &mut PgConnection,
     site: &str,
     channel: ChannelKind,
-    user: &PlatformUserId,
-) -> StoreResult<Option<Subscriber>> {
+    users: &[PlatformUserId],
+) -> StoreResult<Vec<Subscriber>> {
+    let users: Vec<String> = users.iter().map(|u| rows::text(u.as_str())).collect();
     sqlx::query(&format!(
         "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s \
-         WHERE s.site = $1 AND s.channel = $2 AND s.platform_user_id = $3"
+         WHERE s.site = $1 AND s.channel = $2 AND s.platform_user_id = ANY($3)"
     ))
     .bind(site)
     .bind(channel.as_str())
-    .bind(user.as_str())
-    .fetch_optional(conn)
+    .bind(users)
+    .fetch_all(conn)
     .await?
-    .map(|row| rows::subscriber(&row))
-    .transpose()
+    .iter()
+    .map(rows::subscriber)
+    .collect()
 }
 
 /// Only the filters given become conditions, so the planner can pick the index that fits

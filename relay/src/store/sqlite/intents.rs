@@ -1,6 +1,6 @@
 //! Storing intents, and attributing subscribers who arrived before their intent did.
 
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::rows::{self, INTENT_COLUMNS};
 use crate::domain::{ChannelKind, Millis};
@@ -86,6 +86,35 @@ async fn attribute_waiting(
         .await?;
     }
     Ok(())
+}
+
+pub(super) async fn find_all(
+    conn: &mut SqliteConnection,
+    site: &str,
+    channel: ChannelKind,
+    references: &[String],
+) -> StoreResult<Vec<Intent>> {
+    if references.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {INTENT_COLUMNS} FROM intents WHERE site = "
+    ));
+    query.push_bind(site);
+    query.push(" AND channel = ").push_bind(channel.as_str());
+    query.push(" AND ref IN (");
+    let mut list = query.separated(", ");
+    for reference in references {
+        list.push_bind(reference.as_str());
+    }
+    query.push(")");
+    query
+        .build()
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(rows::intent)
+        .collect()
 }
 
 pub(super) async fn find(

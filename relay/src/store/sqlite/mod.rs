@@ -218,22 +218,22 @@ impl Store for SqliteStore {
             .await
     }
 
-    async fn find_intent(
+    async fn find_intents(
         &self,
         site: &str,
         channel: ChannelKind,
-        reference: &str,
-    ) -> StoreResult<Option<Intent>> {
-        intents::find(&mut *self.reads.acquire().await?, site, channel, reference).await
+        references: &[String],
+    ) -> StoreResult<Vec<Intent>> {
+        intents::find_all(&mut *self.reads.acquire().await?, site, channel, references).await
     }
 
-    async fn find_subscriber(
+    async fn find_subscribers(
         &self,
         site: &str,
         channel: ChannelKind,
-        user: &PlatformUserId,
-    ) -> StoreResult<Option<Subscriber>> {
-        subscribers::by_user(&mut *self.reads.acquire().await?, site, channel, user).await
+        users: &[PlatformUserId],
+    ) -> StoreResult<Vec<Subscriber>> {
+        subscribers::by_users(&mut *self.reads.acquire().await?, site, channel, users).await
     }
 
     async fn get_subscriber(
@@ -283,14 +283,42 @@ impl Store for SqliteStore {
         result: DeliveryResult,
         now: Millis,
     ) -> StoreResult<()> {
+        let unsubscribe = match result {
+            // The bulk of results: merged with the group's others into one statement.
+            DeliveryResult::Sent {
+                platform_message_id,
+            } => {
+                return self
+                    .writer
+                    .mark_sent(records::Sent {
+                        id,
+                        platform_message_id,
+                        at: now,
+                    })
+                    .await;
+            }
+            DeliveryResult::Failed { unsubscribe, .. } => unsubscribe,
+            DeliveryResult::Retry { .. } => false,
+        };
         let owner = owner.to_owned();
-        self.writer
-            .run(move |conn| {
-                Box::pin(
-                    async move { queues::finish_outbound(conn, &owner, id, result, now).await },
-                )
-            })
-            .await
+        // Failing for good and unsubscribing is two statements; a retry is one.
+        if unsubscribe {
+            self.writer
+                .run(move |conn| {
+                    Box::pin(
+                        async move { queues::finish_outbound(conn, &owner, id, result, now).await },
+                    )
+                })
+                .await
+        } else {
+            self.writer
+                .run_statement(move |conn| {
+                    Box::pin(
+                        async move { queues::finish_outbound(conn, &owner, id, result, now).await },
+                    )
+                })
+                .await
+        }
     }
 
     async fn claim_webhooks(

@@ -5,6 +5,7 @@ use std::collections::HashSet;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::rows;
+use crate::domain::Millis;
 use crate::store::{NewEvent, NewInbound, StoreResult};
 
 /// Rows per `INSERT` (7 parameters each, well under SQLite's limit of 32,766).
@@ -74,5 +75,35 @@ pub(super) async fn insert_event(conn: &mut SqliteConnection, event: &NewEvent) 
         .bind(rows::to_json_opt(event.attribution.as_ref())?)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// A message the platform accepted.
+pub(super) struct Sent {
+    /// The outbox row.
+    pub id: i64,
+    /// The platform's id for it.
+    pub platform_message_id: Option<String>,
+    /// When.
+    pub at: Millis,
+}
+
+/// Marks accepted messages sent with one statement (whoever holds their lease: they went out).
+pub(super) async fn mark_sent(conn: &mut SqliteConnection, sent: &[&Sent]) -> StoreResult<()> {
+    for chunk in sent.chunks(ROWS_PER_STATEMENT) {
+        let mut query: QueryBuilder<Sqlite> =
+            QueryBuilder::new("WITH sent (id, message_id, at) AS (");
+        query.push_values(chunk, |mut row, message| {
+            row.push_bind(message.id)
+                .push_bind(&message.platform_message_id)
+                .push_bind(message.at);
+        });
+        query.push(
+            ") UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = sent.at, \
+             platform_message_id = sent.message_id, last_error = NULL, lease_owner = NULL, \
+             lease_until = NULL FROM sent WHERE outbox.id = sent.id AND outbox.status = 'pending'",
+        );
+        query.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! Reading subscribers and their link codes, and erasing a subscriber.
 
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use super::rows::{self, SUBSCRIBER_COLUMNS};
 use crate::domain::{ChannelKind, PlatformUserId, SubscriberId};
@@ -22,23 +22,33 @@ pub(super) async fn by_id(
     .transpose()
 }
 
-pub(super) async fn by_user(
+pub(super) async fn by_users(
     conn: &mut SqliteConnection,
     site: &str,
     channel: ChannelKind,
-    user: &PlatformUserId,
-) -> StoreResult<Option<Subscriber>> {
-    sqlx::query(&format!(
-        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s \
-         WHERE s.site = ? AND s.channel = ? AND s.platform_user_id = ?"
-    ))
-    .bind(site)
-    .bind(channel.as_str())
-    .bind(user.as_str())
-    .fetch_optional(conn)
-    .await?
-    .map(|row| rows::subscriber(&row))
-    .transpose()
+    users: &[PlatformUserId],
+) -> StoreResult<Vec<Subscriber>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
+        "SELECT {SUBSCRIBER_COLUMNS} FROM subscribers s WHERE s.site = "
+    ));
+    query.push_bind(site);
+    query.push(" AND s.channel = ").push_bind(channel.as_str());
+    query.push(" AND s.platform_user_id IN (");
+    let mut list = query.separated(", ");
+    for user in users {
+        list.push_bind(user.as_str());
+    }
+    query.push(")");
+    query
+        .build()
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(rows::subscriber)
+        .collect()
 }
 
 pub(super) async fn list(

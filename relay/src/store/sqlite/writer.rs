@@ -5,9 +5,9 @@
 //! handed to this task; it runs all queued jobs in one transaction and commits once. A lone job
 //! is committed at once (no timer), a burst shares one fsync. Each job runs in a savepoint of its
 //! own, so a job that fails rolls back alone and the others in its group still commit — except
-//! webhook rows, the bulk of the traffic: they are idempotent appends, and every webhook row
-//! queued in a group goes in with one multi-row `INSERT`, since each statement is a round trip
-//! to SQLite's thread.
+//! the two kinds that make up the bulk of the traffic, which the group merges, since each
+//! statement is a round trip to SQLite's thread: webhook rows (idempotent appends) go in with one
+//! multi-row `INSERT`, and messages delivered are marked sent with one `UPDATE`.
 
 use std::sync::{Arc, Mutex};
 
@@ -34,6 +34,11 @@ enum Job {
     Inbound {
         rows: Vec<NewInbound>,
         done: oneshot::Sender<StoreResult<usize>>,
+    },
+    /// A message the platform accepted, marked sent together with the group's others.
+    Sent {
+        sent: records::Sent,
+        done: oneshot::Sender<StoreResult<()>>,
     },
 }
 
@@ -131,6 +136,15 @@ impl Writer {
             .map_err(|_| StoreError::TaskGone("writer"))?
     }
 
+    /// Marks a message sent with the group's others, once the group has committed.
+    pub(super) async fn mark_sent(&self, sent: records::Sent) -> StoreResult<()> {
+        let (done, committed) = oneshot::channel();
+        self.send(Job::Sent { sent, done }).await?;
+        committed
+            .await
+            .map_err(|_| StoreError::TaskGone("writer"))?
+    }
+
     async fn send(&self, job: Job) -> StoreResult<()> {
         self.jobs
             .send(job)
@@ -142,17 +156,22 @@ impl Writer {
 async fn run(pool: SqlitePool, mut queue: mpsc::Receiver<Job>) {
     let mut jobs = Vec::with_capacity(MAX_JOBS_PER_COMMIT);
     while queue.recv_many(&mut jobs, MAX_JOBS_PER_COMMIT).await > 0 {
-        commit(&pool, jobs.drain(..).collect()).await;
+        commit(&pool, std::mem::take(&mut jobs)).await;
     }
 }
 
 /// Runs one group in one transaction and answers every job.
 async fn commit(pool: &SqlitePool, jobs: Vec<Job>) {
     let mut inbound = Vec::new();
+    let mut sent = Vec::new();
     let mut works = Vec::new();
     for job in jobs {
         match job {
             Job::Inbound { rows, done } => inbound.push((rows, done)),
+            Job::Sent {
+                sent: message,
+                done,
+            } => sent.push((message, done)),
             Job::Work {
                 work,
                 savepoint,
@@ -165,6 +184,8 @@ async fn commit(pool: &SqlitePool, jobs: Vec<Job>) {
         let mut tx = conn.begin().await?;
         let batches: Vec<&[NewInbound]> = inbound.iter().map(|(rows, _)| rows.as_slice()).collect();
         let stored = records::insert_inbound_batches(&mut tx, &batches).await;
+        let messages: Vec<&records::Sent> = sent.iter().map(|(message, _)| message).collect();
+        let marked = records::mark_sent(&mut tx, &messages).await;
         let mut results = Vec::with_capacity(works.len());
         for (work, savepoint, _) in works.iter_mut() {
             let work = std::mem::replace(work, Box::new(|_| Box::pin(async { Ok(()) })));
@@ -175,11 +196,15 @@ async fn commit(pool: &SqlitePool, jobs: Vec<Job>) {
             });
         }
         tx.commit().await?;
-        Ok::<_, sqlx::Error>((stored, results))
+        Ok::<_, sqlx::Error>((stored, marked, results))
     }
     .await;
     match outcome {
-        Ok((stored, results)) => {
+        Ok((stored, marked, results)) => {
+            let marked = marked.map_err(|error| error.to_string());
+            for (_, done) in sent {
+                let _ = done.send(marked.clone().map_err(|error| refused(&error)));
+            }
             match stored {
                 Ok(counts) => {
                     for ((_, done), count) in inbound.into_iter().zip(counts) {
@@ -198,9 +223,12 @@ async fn commit(pool: &SqlitePool, jobs: Vec<Job>) {
             }
         }
         Err(error) => {
-            tracing::error!(%error, jobs = inbound.len() + works.len(), "group commit failed");
+            tracing::error!(%error, jobs = inbound.len() + sent.len() + works.len(), "group commit failed");
             let message = format!("group commit failed: {error}");
             for (_, done) in inbound {
+                let _ = done.send(Err(refused(&message)));
+            }
+            for (_, done) in sent {
                 let _ = done.send(Err(refused(&message)));
             }
             for (_, _, done) in works {
