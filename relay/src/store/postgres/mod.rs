@@ -6,6 +6,7 @@
 //! at commit (see `listener`). Each use case lives in the submodule named after what it touches;
 //! this file only routes calls.
 
+mod batch;
 mod claims;
 mod deliveries;
 mod effects;
