@@ -12,6 +12,8 @@ mod whatsapp;
 mod platforms;
 // Signed webhooks with absurd values: refused at the door, or ignored.
 mod poison_input;
+// An event that fails while processed is parked; the others go on.
+mod poison_processing;
 // The widget API: origins, intents, events.
 mod widget_api;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.

@@ -1,14 +1,15 @@
 -- Ferry's schema on PostgreSQL, shared by every relay on the database.
 --
--- Times are milliseconds since the Unix epoch (BIGINT), JSON columns are jsonb, and the names
--- the relay decodes into enums are checked here, so a stored row can always be read back. Every
+-- Times are milliseconds since the Unix epoch (BIGINT), JSON columns are jsonb, and statuses are
+-- checked here, so a stored row can always be read back. Platform names are not: a new messenger
+-- is a module of the relay and needs no migration. Every
 -- query the store runs has an index; the work queues' claims walk a partial index of the pending
 -- rows in claim order and look for an earlier pending row of the same person in another.
 
 -- A click on a channel button: the ref its deep link carried, and where the visit came from.
 CREATE TABLE intents (
     site TEXT NOT NULL,
-    channel TEXT NOT NULL CHECK (channel IN ('telegram', 'whatsapp', 'messenger')),
+    channel TEXT NOT NULL,                 -- a ChannelKind name; the registry, not the schema, lists them
     ref TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     attribution JSONB NOT NULL,            -- domain::Attribution
@@ -21,7 +22,7 @@ CREATE TABLE intents (
 CREATE TABLE subscribers (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     site TEXT NOT NULL,
-    channel TEXT NOT NULL CHECK (channel IN ('telegram', 'whatsapp', 'messenger')),
+    channel TEXT NOT NULL,                 -- a ChannelKind name; the registry, not the schema, lists them
     platform_user_id TEXT NOT NULL,
     display_name TEXT,
     status TEXT NOT NULL CHECK (status IN ('active', 'unsubscribed')),
@@ -83,7 +84,7 @@ CREATE INDEX events_by_subscriber ON events (subscriber_id) WHERE subscriber_id 
 CREATE TABLE inbound (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     site TEXT NOT NULL,
-    channel TEXT NOT NULL CHECK (channel IN ('telegram', 'whatsapp', 'messenger')),
+    channel TEXT NOT NULL,                 -- a ChannelKind name; the registry, not the schema, lists them
     dedupe_key TEXT NOT NULL,
     user_id TEXT NOT NULL,
     event JSONB NOT NULL,                  -- channels::InboundEvent
@@ -108,7 +109,7 @@ CREATE INDEX inbound_by_user ON inbound (site, channel, user_id);
 CREATE TABLE outbox (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     site TEXT NOT NULL,
-    channel TEXT NOT NULL CHECK (channel IN ('telegram', 'whatsapp', 'messenger')),
+    channel TEXT NOT NULL,                 -- a ChannelKind name; the registry, not the schema, lists them
     subscriber_id BIGINT NOT NULL REFERENCES subscribers (id),
     recipient TEXT NOT NULL,
     message JSONB NOT NULL,                -- channels::OutboundMessage
