@@ -52,7 +52,11 @@ pub enum Command {
         listen: std::net::SocketAddr,
         /// Folder for the demo's database, created if missing [default: `ferry-demo` in the
         /// user's data folder, e.g. ~/.local/share/ferry-demo].
-        #[arg(long, env = "FERRY_DEMO_DATA_DIR")]
+        #[arg(long, env = "FERRY_DEMO_DATA_DIR", conflicts_with = "database_url")]
         data_dir: Option<PathBuf>,
+        /// Keep the demo's data in this database instead (`postgres://…`, created beforehand,
+        /// or `sqlite://…`), to try the demo on PostgreSQL.
+        #[arg(long, env = "FERRY_DATABASE_URL")]
+        database_url: Option<String>,
     },
 }

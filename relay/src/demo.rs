@@ -1,5 +1,6 @@
-//! `ferry demo`: the demo's settings and the folder it keeps its database in, so it runs from
-//! any working directory. Serving them is `main`'s business, as for `ferry serve`.
+//! `ferry demo`: the demo's settings and where it keeps its data (a folder of its own, so it
+//! runs from any working directory, or a database it is given). Serving them is `main`'s
+//! business, as for `ferry serve`.
 
 use std::{
     net::SocketAddr,
@@ -24,14 +25,37 @@ pub fn default_data_dir() -> PathBuf {
         .join("ferry-demo")
 }
 
-/// The demo's settings for a relay listening at `address`, with its database in `data_dir`,
-/// which is created if missing.
-pub fn settings(data_dir: &Path, address: SocketAddr) -> anyhow::Result<Settings> {
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("creating the demo's data folder {}", data_dir.display()))?;
+/// Where the demo keeps its data.
+#[derive(Debug, Clone)]
+pub enum DemoData {
+    /// A SQLite file in this folder, created if missing.
+    Folder(PathBuf),
+    /// A database the user named, PostgreSQL most likely.
+    Database(String),
+}
+
+impl DemoData {
+    /// What the demo's banner tells the user about their data.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Folder(folder) => format!("{} (delete it to start afresh)", folder.display()),
+            Self::Database(url) => redact_password(url),
+        }
+    }
+}
+
+/// The demo's settings for a relay listening at `address`, keeping its data in `data`.
+pub fn settings(data: &DemoData, address: SocketAddr) -> anyhow::Result<Settings> {
     let mut settings = Settings::parse(CONFIG).context("the built-in demo config")?;
     settings.server.listen = address;
-    settings.server.database_url = sqlite_url(&data_dir.join(DATABASE_FILE))?;
+    settings.server.database_url = match data {
+        DemoData::Folder(folder) => {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("creating the demo's data folder {}", folder.display()))?;
+            sqlite_url(&folder.join(DATABASE_FILE))?
+        }
+        DemoData::Database(url) => url.clone(),
+    };
     // The demo pages call the widget API from the relay's own origin, whatever port it got.
     let origins = [
         format!("http://127.0.0.1:{}", address.port()),
@@ -55,6 +79,18 @@ fn sqlite_url(file: &Path) -> anyhow::Result<String> {
     Ok(format!("sqlite://{}", url.path()))
 }
 
+/// `url` with any password replaced, fit for printing.
+fn redact_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Only URLs with a host carry a password, and those accept a new one.
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,7 +101,7 @@ mod tests {
         let data_dir = parent.path().join("not yet there").join("100% demo");
         let address = SocketAddr::from(([127, 0, 0, 1], 43210));
 
-        let settings = settings(&data_dir, address).unwrap();
+        let settings = settings(&DemoData::Folder(data_dir.clone()), address).unwrap();
         crate::store::connect(&settings.server.database_url, Default::default())
             .await
             .unwrap();
@@ -74,5 +110,17 @@ mod tests {
         let site = settings.site("demo").unwrap();
         assert!(site.allows_origin("http://127.0.0.1:43210"));
         assert!(site.allows_origin("http://localhost:43210"));
+    }
+
+    #[test]
+    fn the_demo_keeps_its_data_in_a_database_it_is_given() {
+        let address = SocketAddr::from(([127, 0, 0, 1], 43210));
+        let url = "postgres://ferry:secret@db.internal/ferry_demo";
+
+        let settings = settings(&DemoData::Database(url.into()), address).unwrap();
+
+        assert_eq!(settings.server.database_url, url);
+        let banner = DemoData::Database(url.into()).describe();
+        assert_eq!(banner, "postgres://ferry:***@db.internal/ferry_demo");
     }
 }

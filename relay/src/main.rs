@@ -7,7 +7,7 @@ use clap::Parser;
 use ferry_relay::{
     cli::{Cli, Command},
     config::{self, Settings},
-    demo,
+    demo::{self, DemoData},
     startup::Application,
     store, telemetry,
 };
@@ -80,15 +80,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", config::EXAMPLE);
             Ok(())
         }
-        Command::Demo { listen, data_dir } => {
-            let data_dir = data_dir.unwrap_or_else(demo::default_data_dir);
+        Command::Demo {
+            listen,
+            data_dir,
+            database_url,
+        } => {
+            let data = match database_url {
+                Some(url) => DemoData::Database(url),
+                None => DemoData::Folder(data_dir.unwrap_or_else(demo::default_data_dir)),
+            };
             // Bound first, so the demo's origins name the port it really got.
             let listener = bind(listen).await?;
             let address = listener
                 .local_addr()
                 .context("reading the listener's address")?;
-            let settings = demo::settings(&data_dir, address)?;
-            serve(settings, listener, Some(&data_dir)).await
+            let settings = demo::settings(&data, address)?;
+            serve(settings, listener, Some(&data)).await
         }
     }
 }
@@ -103,11 +110,11 @@ async fn bind(listen: SocketAddr) -> anyhow::Result<TcpListener> {
         .with_context(|| format!("listening on {listen}"))
 }
 
-/// Runs the relay; `demo_data` is the demo's data folder, for its banner.
+/// Runs the relay; `demo_data` is where the demo keeps its data, for its banner.
 async fn serve(
     settings: Settings,
     listener: TcpListener,
-    demo_data: Option<&Path>,
+    demo_data: Option<&DemoData>,
 ) -> anyhow::Result<()> {
     let app = Application::build(settings, listener).await?;
     let url = app.state().public_url.clone();
@@ -118,17 +125,14 @@ async fn serve(
     app.run(shutdown_signal()).await.context("serving")
 }
 
-fn print_demo_banner(url: &str, static_dir: &Path, demo_data: Option<&Path>) {
+fn print_demo_banner(url: &str, static_dir: &Path, demo_data: Option<&DemoData>) {
     println!("\n  Ferry demo is running (sandbox mode).");
     println!("  Open the demo shop:   {url}/demo/");
     println!(
         "  Merchant API:         curl -H 'Authorization: Bearer demo-api-key-0123456789' {url}/v1/subscribers"
     );
-    if let Some(folder) = demo_data {
-        println!(
-            "  Demo data:            {} (delete it to start afresh)",
-            folder.display()
-        );
+    if let Some(data) = demo_data {
+        println!("  Demo data:            {}", data.describe());
     }
     if !static_dir.join("demo").is_dir() {
         println!(

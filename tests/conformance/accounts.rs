@@ -10,7 +10,7 @@ use ferry_relay::{
 };
 
 use crate::support::{
-    Backend, OWNER, SITE, T0, claim, create, customer, intent, on_both_backends, step,
+    Backend, OWNER, SITE, T0, claim, create, customer, intent, on_both_backends, step, unbounded,
 };
 
 on_both_backends!(
@@ -195,7 +195,7 @@ async fn merchant_webhooks_carry_the_subscriber_as_the_effects_left_them(b: Back
     let id = b.apply(arrival, T0 + 7).await;
     let delivered = b
         .store
-        .claim_webhooks(&claim(OWNER, T0 + 7, 10), &[])
+        .claim_webhooks(&claim(OWNER, T0 + 7, 10), &unbounded())
         .await
         .unwrap();
 

@@ -8,7 +8,7 @@ use ferry_relay::{
 
 use crate::support::{
     Backend, OWNER, SITE, T0, attribution, claim, create, create_with, on_both_backends, reply,
-    signalled, step, user,
+    signalled, step, unbounded, user,
 };
 
 on_both_backends!(
@@ -144,7 +144,7 @@ async fn replies_are_queued_once_per_dedupe_key(b: Backend) {
     // Assert
     let queued = b
         .store
-        .claim_outbound(&claim(OWNER, T0 + 1, 10), &[])
+        .claim_outbound(&claim(OWNER, T0 + 1, 10), &unbounded())
         .await
         .unwrap();
     assert_eq!(queued.len(), 1);

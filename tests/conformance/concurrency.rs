@@ -14,6 +14,7 @@ use ferry_relay::{
 
 use crate::support::{
     Backend, OTHER_OWNER, OWNER, SITE, T0, claim, create, on_both_backends, reply, text_from,
+    unbounded,
 };
 
 on_both_backends!(
@@ -102,7 +103,7 @@ pub async fn drain_outbound_concurrently(a: Arc<dyn Store>, b: Arc<dyn Store>) {
     let run = |store: Arc<dyn Store>, owner: &'static str, claims: Claims| async move {
         while claims.total() < PEOPLE * EACH {
             let claimed = store
-                .claim_outbound(&claim(owner, T0, 16), &[])
+                .claim_outbound(&claim(owner, T0, 16), &unbounded())
                 .await
                 .unwrap();
             claims.record(owner, claimed.iter().map(|m| (m.recipient.clone(), m.id)));

@@ -7,7 +7,9 @@ use ferry_relay::{
 };
 
 use crate::messages::messages_for;
-use crate::support::{Backend, LEASE, OTHER_OWNER, OWNER, SITE, T0, claim, on_both_backends};
+use crate::support::{
+    Backend, LEASE, OTHER_OWNER, OWNER, SITE, T0, claim, on_both_backends, unbounded,
+};
 
 on_both_backends!(
     a_sent_message_is_recorded_even_after_its_lease_was_taken_over,
@@ -21,12 +23,12 @@ async fn a_sent_message_is_recorded_even_after_its_lease_was_taken_over(b: Backe
     messages_for(&b, SITE, ChannelKind::Telegram, "1001", 1, T0).await;
     let a = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 10), &[])
+        .claim_outbound(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
     let taken = b
         .store
-        .claim_outbound(&claim(OTHER_OWNER, T0 + LEASE + 1, 10), &[])
+        .claim_outbound(&claim(OTHER_OWNER, T0 + LEASE + 1, 10), &unbounded())
         .await
         .unwrap();
     assert_eq!(taken.len(), 1);
@@ -71,7 +73,7 @@ async fn a_sent_message_is_recorded_even_after_its_lease_was_taken_over(b: Backe
     );
     assert!(
         b.store
-            .claim_outbound(&claim(OWNER, T0 + 10 * LEASE, 10), &[])
+            .claim_outbound(&claim(OWNER, T0 + 10 * LEASE, 10), &unbounded())
             .await
             .unwrap()
             .is_empty()
@@ -83,7 +85,7 @@ async fn a_retried_message_counts_the_attempt_and_is_due_again_later(b: Backend)
     messages_for(&b, SITE, ChannelKind::Telegram, "1001", 1, T0).await;
     let claimed = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 10), &[])
+        .claim_outbound(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
     let at = T0 + 4_000;
@@ -105,14 +107,14 @@ async fn a_retried_message_counts_the_attempt_and_is_due_again_later(b: Backend)
     // Assert: no lease any more, due at `at`
     assert!(
         b.store
-            .claim_outbound(&claim(OTHER_OWNER, at - 1, 10), &[])
+            .claim_outbound(&claim(OTHER_OWNER, at - 1, 10), &unbounded())
             .await
             .unwrap()
             .is_empty()
     );
     let again = b
         .store
-        .claim_outbound(&claim(OTHER_OWNER, at, 10), &[])
+        .claim_outbound(&claim(OTHER_OWNER, at, 10), &unbounded())
         .await
         .unwrap();
     assert_eq!(again[0].attempts, 1);
@@ -124,7 +126,7 @@ async fn only_the_lease_owner_records_a_retry_or_a_failure(b: Backend) {
     messages_for(&b, SITE, ChannelKind::Telegram, "1001", 1, T0).await;
     let claimed = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 10), &[])
+        .claim_outbound(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
     let id = claimed[0].id;
@@ -173,7 +175,7 @@ async fn a_failure_that_says_so_unsubscribes_the_subscriber(b: Backend) {
     let other = messages_for(&b, SITE, ChannelKind::Telegram, "1002", 1, T0).await;
     let claimed = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 10), &[])
+        .claim_outbound(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
     let id_of = |who| claimed.iter().find(|m| m.subscriber_id == who).unwrap().id;

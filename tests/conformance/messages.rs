@@ -1,20 +1,21 @@
 //! `claim_outbound`: messages to subscribers, claimed soonest due first, one chat at a time,
-//! under a lease, leaving out full lanes. (Recording attempts: `deliveries`.)
+//! under a lease, no more per lane than the lane has room for. (Recording attempts: `deliveries`.)
 
 use ferry_relay::{
     domain::{ChannelKind, SubscriberId},
-    store::{Commit, DeliveryResult, Effects, Lane},
+    store::{Commit, DeliveryResult, Effects, Lane, LaneRoom},
 };
 
 use crate::support::{
     Backend, LEASE, OTHER_OWNER, OTHER_SITE, OWNER, SITE, T0, claim, create, on_both_backends,
-    reply,
+    reply, unbounded,
 };
 
 on_both_backends!(
     claim_outbound_takes_due_messages_soonest_due_first_up_to_the_limit,
     claim_outbound_offers_only_the_oldest_pending_message_of_each_subscriber,
     claim_outbound_leaves_out_full_lanes,
+    claim_outbound_takes_no_more_from_a_lane_than_its_room,
     claim_outbound_leaves_leased_messages_until_the_lease_has_ended,
     a_message_that_cannot_be_read_back_is_claimed_with_the_error,
 );
@@ -48,7 +49,7 @@ async fn claim_outbound_takes_due_messages_soonest_due_first_up_to_the_limit(b: 
     let cy = messages_for(&b, SITE, ChannelKind::Telegram, "1003", 1, T0 + 2).await;
     let first = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 1), &[])
+        .claim_outbound(&claim(OWNER, T0, 1), &unbounded())
         .await
         .unwrap();
     assert_eq!(first[0].subscriber_id, ann);
@@ -64,12 +65,12 @@ async fn claim_outbound_takes_due_messages_soonest_due_first_up_to_the_limit(b: 
     // Act
     let two = b
         .store
-        .claim_outbound(&claim(OWNER, T0 + 10, 2), &[])
+        .claim_outbound(&claim(OWNER, T0 + 10, 2), &unbounded())
         .await
         .unwrap();
     let last = b
         .store
-        .claim_outbound(&claim(OWNER, T0 + 10, 2), &[])
+        .claim_outbound(&claim(OWNER, T0 + 10, 2), &unbounded())
         .await
         .unwrap();
 
@@ -91,12 +92,12 @@ async fn claim_outbound_offers_only_the_oldest_pending_message_of_each_subscribe
     // Act
     let first = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 10), &[])
+        .claim_outbound(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
     let meanwhile = b
         .store
-        .claim_outbound(&claim(OTHER_OWNER, T0 + 1, 10), &[])
+        .claim_outbound(&claim(OTHER_OWNER, T0 + 1, 10), &unbounded())
         .await
         .unwrap();
     b.store
@@ -112,7 +113,7 @@ async fn claim_outbound_offers_only_the_oldest_pending_message_of_each_subscribe
         .unwrap();
     let next = b
         .store
-        .claim_outbound(&claim(OWNER, T0 + 1, 10), &[])
+        .claim_outbound(&claim(OWNER, T0 + 1, 10), &unbounded())
         .await
         .unwrap();
 
@@ -128,21 +129,22 @@ async fn claim_outbound_leaves_out_full_lanes(b: Backend) {
     messages_for(&b, SITE, ChannelKind::Telegram, "1001", 1, T0).await;
     messages_for(&b, SITE, ChannelKind::Whatsapp, "60173526233", 1, T0).await;
     messages_for(&b, OTHER_SITE, ChannelKind::Telegram, "1001", 1, T0).await;
-    let full = [
-        Lane {
-            site: SITE.into(),
-            channel: ChannelKind::Telegram,
-        },
-        Lane {
-            site: OTHER_SITE.into(),
-            channel: ChannelKind::Whatsapp,
-        },
-    ];
+    let lane = |site: &str, channel| Lane {
+        site: site.into(),
+        channel,
+    };
+    let room = LaneRoom {
+        per_lane: 10,
+        busy: vec![
+            (lane(SITE, ChannelKind::Telegram), 0),
+            (lane(OTHER_SITE, ChannelKind::Whatsapp), 0),
+        ],
+    };
 
     // Act
     let claimed = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 10), &full)
+        .claim_outbound(&claim(OWNER, T0, 10), &room)
         .await
         .unwrap();
 
@@ -163,23 +165,55 @@ async fn claim_outbound_leaves_out_full_lanes(b: Backend) {
     );
 }
 
+async fn claim_outbound_takes_no_more_from_a_lane_than_its_room(b: Backend) {
+    // Arrange: a backlog of five in the busy Telegram lane, due before three in WhatsApp's
+    for user in 1001..1006 {
+        messages_for(&b, SITE, ChannelKind::Telegram, &user.to_string(), 1, T0).await;
+    }
+    for user in 1..4 {
+        let phone = format!("6017352623{user}");
+        messages_for(&b, SITE, ChannelKind::Whatsapp, &phone, 1, T0 + 1).await;
+    }
+    let telegram = Lane {
+        site: SITE.into(),
+        channel: ChannelKind::Telegram,
+    };
+    let room = LaneRoom {
+        per_lane: 2,
+        busy: vec![(telegram.clone(), 1)],
+    };
+
+    // Act
+    let claimed = b
+        .store
+        .claim_outbound(&claim(OWNER, T0 + 1, 10), &room)
+        .await
+        .unwrap();
+
+    // Assert: the one Telegram message it had room for, and two of WhatsApp's
+    let count = |channel| claimed.iter().filter(|m| m.channel == channel).count();
+    assert_eq!(count(ChannelKind::Telegram), 1);
+    assert_eq!(count(ChannelKind::Whatsapp), 2);
+    assert_eq!(claimed.len(), 3);
+}
+
 async fn claim_outbound_leaves_leased_messages_until_the_lease_has_ended(b: Backend) {
     // Arrange
     messages_for(&b, SITE, ChannelKind::Telegram, "1001", 1, T0).await;
     b.store
-        .claim_outbound(&claim(OWNER, T0, 10), &[])
+        .claim_outbound(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
 
     // Act
     let held = b
         .store
-        .claim_outbound(&claim(OTHER_OWNER, T0 + LEASE, 10), &[])
+        .claim_outbound(&claim(OTHER_OWNER, T0 + LEASE, 10), &unbounded())
         .await
         .unwrap();
     let ended = b
         .store
-        .claim_outbound(&claim(OTHER_OWNER, T0 + LEASE + 1, 10), &[])
+        .claim_outbound(&claim(OTHER_OWNER, T0 + LEASE + 1, 10), &unbounded())
         .await
         .unwrap();
 
@@ -197,7 +231,7 @@ async fn a_message_that_cannot_be_read_back_is_claimed_with_the_error(b: Backend
     // Act
     let claimed = b
         .store
-        .claim_outbound(&claim(OWNER, T0, 10), &[])
+        .claim_outbound(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
 

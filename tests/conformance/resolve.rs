@@ -8,7 +8,7 @@ use ferry_relay::{
 
 use crate::support::{
     Backend, LEASE, OTHER_OWNER, OWNER, SITE, T0, claim, create, on_both_backends, reply,
-    signalled, step, text_from, user,
+    signalled, step, text_from, unbounded, user,
 };
 
 on_both_backends!(
@@ -59,7 +59,7 @@ async fn a_processed_event_applies_its_effects_and_is_done(b: Backend) {
     );
     let queued = b
         .store
-        .claim_outbound(&claim(OWNER, T0 + 5, 10), &[])
+        .claim_outbound(&claim(OWNER, T0 + 5, 10), &unbounded())
         .await
         .unwrap();
     assert_eq!(queued.len(), 1);

@@ -7,7 +7,7 @@ use ferry_relay::{
     channels::{InboundEvent, InboundKind, OutboundMessage},
     domain::{Attribution, ChannelKind, Customer, Millis, PlatformUserId, SubscriberId},
     store::{
-        self, Claim, Commit, Effects, EventDraft, InboundResolution, Intent, NewInbound,
+        self, Claim, Commit, Effects, EventDraft, InboundResolution, Intent, LaneRoom, NewInbound,
         NewSubscriber, OutboundDraft, Queue, Store, SubscriberChange, WorkSignals,
     },
 };
@@ -170,6 +170,11 @@ pub fn claim(owner: &str, now: Millis, limit: u32) -> Claim {
         until: now + LEASE,
         limit,
     }
+}
+
+/// No bound on any delivery lane.
+pub fn unbounded<L>() -> LaneRoom<L> {
+    LaneRoom::unbounded()
 }
 
 /// A platform user id.

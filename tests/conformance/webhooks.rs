@@ -1,21 +1,33 @@
-//! `claim_webhooks` and `finish_webhook`: merchant webhooks, one subscriber's in order, sites
-//! with full lanes left out, results recorded like messages'.
+//! `claim_webhooks` and `finish_webhook`: merchant webhooks, one subscriber's in order, no more
+//! per site than its lane has room for, results recorded like messages'.
 
 use ferry_relay::{
     domain::{ChannelKind, SubscriberId},
-    store::{ClaimedWebhook, Commit, DeliveryResult, Effects, MerchantEvent, WebhookContent},
+    store::{
+        ClaimedWebhook, Commit, DeliveryResult, Effects, LaneRoom, MerchantEvent, WebhookContent,
+    },
 };
 
 use crate::support::{
     Backend, LEASE, OTHER_OWNER, OTHER_SITE, OWNER, SITE, T0, claim, create, on_both_backends,
+    unbounded,
 };
 
 on_both_backends!(
     claim_webhooks_keeps_each_subscriber_in_order_and_leaves_out_full_sites,
+    claim_webhooks_takes_no_more_for_a_site_than_its_room,
     claim_webhooks_leaves_leased_webhooks_until_the_lease_has_ended,
     a_webhook_whose_snapshot_cannot_be_read_back_is_claimed_as_unreadable,
     finishing_a_webhook_records_each_result,
 );
+
+/// Room for nothing more at the other site, and for ten at any other.
+fn full_site() -> LaneRoom<String> {
+    LaneRoom {
+        per_lane: 10,
+        busy: vec![(OTHER_SITE.to_owned(), 0)],
+    }
+}
 
 /// Creates `user` on `site` with webhooks for `events`; returns the subscriber.
 async fn webhooks_for(
@@ -52,7 +64,7 @@ async fn claim_webhooks_keeps_each_subscriber_in_order_and_leaves_out_full_sites
     // Act
     let first = b
         .store
-        .claim_webhooks(&claim(OWNER, T0, 10), &[OTHER_SITE.to_owned()])
+        .claim_webhooks(&claim(OWNER, T0, 10), &full_site())
         .await
         .unwrap();
     for webhook in &first {
@@ -70,7 +82,7 @@ async fn claim_webhooks_keeps_each_subscriber_in_order_and_leaves_out_full_sites
     }
     let second = b
         .store
-        .claim_webhooks(&claim(OWNER, T0 + 1, 10), &[OTHER_SITE.to_owned()])
+        .claim_webhooks(&claim(OWNER, T0 + 1, 10), &full_site())
         .await
         .unwrap();
 
@@ -92,23 +104,47 @@ async fn claim_webhooks_keeps_each_subscriber_in_order_and_leaves_out_full_sites
     assert!(first.iter().chain(&second).all(|w| w.site == SITE));
 }
 
+async fn claim_webhooks_takes_no_more_for_a_site_than_its_room(b: Backend) {
+    // Arrange: four people's webhooks at the busy site, one at the other
+    for user in 1001..1005 {
+        webhooks_for(&b, SITE, &user.to_string(), &[MerchantEvent::Created]).await;
+    }
+    webhooks_for(&b, OTHER_SITE, "2001", &[MerchantEvent::Created]).await;
+    let room = LaneRoom {
+        per_lane: 3,
+        busy: vec![(SITE.to_owned(), 2)],
+    };
+
+    // Act
+    let claimed = b
+        .store
+        .claim_webhooks(&claim(OWNER, T0, 10), &room)
+        .await
+        .unwrap();
+
+    // Assert
+    let at = |site: &str| claimed.iter().filter(|w| w.site == site).count();
+    assert_eq!(at(SITE), 2);
+    assert_eq!(at(OTHER_SITE), 1);
+}
+
 async fn claim_webhooks_leaves_leased_webhooks_until_the_lease_has_ended(b: Backend) {
     // Arrange
     webhooks_for(&b, SITE, "1001", &[MerchantEvent::Created]).await;
     b.store
-        .claim_webhooks(&claim(OWNER, T0, 10), &[])
+        .claim_webhooks(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
 
     // Act
     let held = b
         .store
-        .claim_webhooks(&claim(OTHER_OWNER, T0 + LEASE, 10), &[])
+        .claim_webhooks(&claim(OTHER_OWNER, T0 + LEASE, 10), &unbounded())
         .await
         .unwrap();
     let ended = b
         .store
-        .claim_webhooks(&claim(OTHER_OWNER, T0 + LEASE + 1, 10), &[])
+        .claim_webhooks(&claim(OTHER_OWNER, T0 + LEASE + 1, 10), &unbounded())
         .await
         .unwrap();
 
@@ -126,7 +162,7 @@ async fn a_webhook_whose_snapshot_cannot_be_read_back_is_claimed_as_unreadable(b
     // Act
     let claimed = b
         .store
-        .claim_webhooks(&claim(OWNER, T0, 10), &[])
+        .claim_webhooks(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
 
@@ -145,7 +181,7 @@ async fn finishing_a_webhook_records_each_result(b: Backend) {
     }
     let claimed = b
         .store
-        .claim_webhooks(&claim(OWNER, T0, 10), &[])
+        .claim_webhooks(&claim(OWNER, T0, 10), &unbounded())
         .await
         .unwrap();
     let [delivered, retried, failed] = [claimed[0].id, claimed[1].id, claimed[2].id];
@@ -239,14 +275,14 @@ async fn finishing_a_webhook_records_each_result(b: Backend) {
     );
     assert!(
         b.store
-            .claim_webhooks(&claim(OWNER, T0 + 1_999, 10), &[])
+            .claim_webhooks(&claim(OWNER, T0 + 1_999, 10), &unbounded())
             .await
             .unwrap()
             .is_empty()
     );
     let again = b
         .store
-        .claim_webhooks(&claim(OWNER, T0 + 2_000, 10), &[])
+        .claim_webhooks(&claim(OWNER, T0 + 2_000, 10), &unbounded())
         .await
         .unwrap();
     assert_eq!(again.len(), 1);

@@ -3,12 +3,8 @@
 //! failing is given up after the last attempt, and a person who blocked the bot or cannot be
 //! reached is unsubscribed and never messaged again. Time moves with the relay's clock.
 
-use std::time::Duration;
-
-use ferry_relay::{config::Settings, domain::ChannelKind, sandbox::Failure, startup::Application};
-use ferry_tests::{
-    META_APP_SECRET, TELEGRAM_SECRET, TestApp, TestStore, fixtures, spawn_app, spawn_app_with,
-};
+use ferry_relay::{domain::ChannelKind, sandbox::Failure};
+use ferry_tests::{META_APP_SECRET, TELEGRAM_SECRET, TestApp, fixtures, spawn_app, spawn_app_with};
 
 /// Scripts failures for the next sends to `recipient` on `channel`.
 fn fail_next(app: &TestApp, channel: ChannelKind, recipient: &str, failures: &[Failure]) {
@@ -241,59 +237,4 @@ async fn a_messenger_user_who_cannot_be_reached_is_unsubscribed() {
 
     assert_eq!(attempts(&app), (1, 0));
     assert_eq!(subscriber_status(&app, "messenger").await, "unsubscribed");
-}
-
-#[tokio::test]
-async fn a_platform_that_hangs_does_not_hold_up_another() {
-    // Arrange: the whole relay running, WhatsApp's API hanging for the full 30 s timeout
-    let database = TestStore::from_env().await;
-    let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).unwrap();
-    settings.server.database_url = database.url.clone();
-    settings.platforms.timeout_secs = 30;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    let app = Application::build(settings, listener).await.unwrap();
-    let sandbox = app.state().sandbox.clone().unwrap();
-    sandbox.fail_next_sends(ChannelKind::Whatsapp, WHATSAPP_USER, &[Failure::Timeout]);
-    let running = tokio::spawn(app.run(std::future::pending()));
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
-
-    // Act: a WhatsApp message first, then a Telegram /start
-    let whatsapp = fixtures::load("whatsapp/text_with_code.json", "K7M2Q9AB").to_string();
-    let signature = ferry_relay::channels::meta::sign(META_APP_SECRET, whatsapp.as_bytes());
-    let posted = client
-        .post(format!("{address}/hooks/demo/whatsapp"))
-        .header("content-type", "application/json")
-        .header("X-Hub-Signature-256", signature)
-        .body(whatsapp)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(posted.status(), 200);
-    let telegram = fixtures::telegram_start(1, 501, &fixtures::token());
-    let posted = client
-        .post(format!("{address}/hooks/demo/telegram"))
-        .header("X-Telegram-Bot-Api-Secret-Token", TELEGRAM_SECRET)
-        .json(&telegram)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(posted.status(), 200);
-
-    // Assert: Telegram's welcome goes out while WhatsApp's send still hangs
-    let welcomed = tokio::time::timeout(Duration::from_secs(10), async {
-        while !sandbox
-            .recorded()
-            .iter()
-            .any(|s| s.channel == ChannelKind::Telegram && s.failure.is_none())
-        {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await;
-    assert!(welcomed.is_ok(), "the Telegram welcome waited for WhatsApp");
-    running.abort();
 }

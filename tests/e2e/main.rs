@@ -20,6 +20,8 @@ mod widget_api;
 mod linking;
 // Platforms failing on demand: every delivery path.
 mod delivery_failures;
+// A platform that hangs, with a backlog or without, leaves room for the others.
+mod delivery_lanes;
 // Signed webhooks to the merchant, with retries.
 mod merchant_webhooks;
 // The merchant API and operations endpoints.

@@ -197,12 +197,13 @@ pub trait Store: Send + Sync + 'static {
     // --- deliveries -------------------------------------------------------------------------
 
     /// Claims up to `claim.limit` pending messages that are due and not leased, oldest due
-    /// first, skipping the lanes in `full`. Only the oldest pending message of each subscriber
-    /// is claimable, so one chat's messages go out in order.
+    /// first, and no more in one lane than `room` gives it (full lanes are passed over, so
+    /// they leave the claim to other lanes). Only the oldest pending message of each
+    /// subscriber is claimable, so one chat's messages go out in order.
     async fn claim_outbound(
         &self,
         claim: &Claim,
-        full: &[Lane],
+        room: &LaneRoom<Lane>,
     ) -> StoreResult<Vec<ClaimedOutbound>>;
 
     /// Records one delivery attempt of a claimed message and ends its lease: `Sent` marks it
@@ -218,12 +219,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<()>;
 
     /// Claims up to `claim.limit` pending merchant webhooks that are due and not leased,
-    /// oldest due first, skipping the sites in `full`; only the oldest pending webhook about
-    /// each subscriber is claimable, so the merchant hears of one person's changes in order.
+    /// oldest due first, and no more for one site than `room` gives it; only the oldest
+    /// pending webhook about each subscriber is claimable, so the merchant hears of one
+    /// person's changes in order.
     async fn claim_webhooks(
         &self,
         claim: &Claim,
-        full: &[String],
+        room: &LaneRoom<String>,
     ) -> StoreResult<Vec<ClaimedWebhook>>;
 
     /// Records one delivery attempt of a merchant webhook, like `finish_outbound`

@@ -12,7 +12,7 @@ use crate::channels::SendError;
 use crate::domain::{Millis, NextAttempt, RetryPolicy};
 use crate::merchant_webhooks;
 use crate::store::{
-    ClaimedOutbound, ClaimedWebhook, DeliveryResult, Effects, EventDraft, MerchantEvent,
+    ClaimedOutbound, ClaimedWebhook, DeliveryResult, Effects, EventDraft, LaneRoom, MerchantEvent,
     StoreResult, SubscriberChange, SubscriberStatus,
 };
 
@@ -167,7 +167,7 @@ pub(super) async fn messages_round(worker: &Worker) -> StoreResult<usize> {
     let claimed = worker
         .inner
         .store
-        .claim_outbound(&worker.claim(limit), &[])
+        .claim_outbound(&worker.claim(limit), &LaneRoom::unbounded())
         .await?;
     let count = claimed.len();
     join_all(claimed.into_iter().map(|m| deliver_message(worker, m))).await;
@@ -180,7 +180,7 @@ pub(super) async fn webhooks_round(worker: &Worker) -> StoreResult<usize> {
     let claimed = worker
         .inner
         .store
-        .claim_webhooks(&worker.claim(limit), &[])
+        .claim_webhooks(&worker.claim(limit), &LaneRoom::unbounded())
         .await?;
     let count = claimed.len();
     join_all(claimed.into_iter().map(|w| deliver_webhook(worker, w))).await;

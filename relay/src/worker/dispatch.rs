@@ -2,12 +2,15 @@
 //! lane, with new work claimed as soon as a slot frees up.
 //!
 //! A lane is whatever one slow counterpart holds up (a site's account on a platform, a
-//! merchant's endpoint). A full lane is left out of the next claim, so its rows stay in the
-//! queue for any relay with room instead of waiting here under a lease.
+//! merchant's endpoint). Each claim asks for no more of a lane's work than the lane has room
+//! for, so its other rows stay in the queue for any relay with room instead of waiting here
+//! under a lease, and a backlog in one lane never fills the slots the others need.
 
 use std::{collections::HashMap, future::Future, hash::Hash};
 
 use tokio::task::{Id, JoinSet};
+
+use crate::store::LaneRoom;
 
 /// Deliveries in flight, counted per lane.
 pub(super) struct Dispatcher<L> {
@@ -46,13 +49,23 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
         !self.tasks.is_empty()
     }
 
-    /// The lanes that may not take another delivery now.
-    pub(super) fn full_lanes(&self) -> Vec<L> {
-        self.per_lane
-            .iter()
-            .filter(|(_, count)| **count >= self.max_per_lane)
-            .map(|(lane, _)| lane.clone())
-            .collect()
+    /// How many more deliveries each lane may take now.
+    pub(super) fn room(&self) -> LaneRoom<L> {
+        LaneRoom {
+            per_lane: self.max_per_lane_u32(),
+            busy: self
+                .per_lane
+                .iter()
+                .map(|(lane, count)| {
+                    let left = self.max_per_lane.saturating_sub(*count);
+                    (lane.clone(), u32::try_from(left).unwrap_or(u32::MAX))
+                })
+                .collect(),
+        }
+    }
+
+    fn max_per_lane_u32(&self) -> u32 {
+        u32::try_from(self.max_per_lane).unwrap_or(u32::MAX)
     }
 
     /// Starts a delivery in `lane`.
@@ -103,11 +116,13 @@ mod tests {
         dispatcher.spawn("slow", async move {
             let _ = finished.await;
         });
-        assert_eq!(dispatcher.full_lanes(), ["slow"]);
+        let room = dispatcher.room();
+        assert_eq!(room.full().collect::<Vec<_>>(), [&"slow"]);
+        assert_eq!(room.per_lane, 1);
         assert_eq!(dispatcher.free(), 2);
         let _ = finish.send(());
         dispatcher.next_finished().await;
-        assert!(dispatcher.full_lanes().is_empty());
+        assert!(dispatcher.room().busy.is_empty());
         assert_eq!(dispatcher.free(), 3);
         assert!(!dispatcher.busy());
     }

@@ -13,7 +13,9 @@ use tokio::time::Instant;
 pub use tokio_util::sync::CancellationToken as Shutdown;
 
 use super::{Worker, delivery, dispatch::Dispatcher};
-use crate::store::{Claim, ClaimedOutbound, ClaimedWebhook, Lane, Queue, StoreError, StoreResult};
+use crate::store::{
+    Claim, ClaimedOutbound, ClaimedWebhook, Lane, LaneRoom, Queue, StoreError, StoreResult,
+};
 
 /// A loop gave up.
 #[derive(Debug, thiserror::Error)]
@@ -122,7 +124,7 @@ impl Worker {
             let mut claimed = 0;
             if dispatcher.wants_more() && !shutdown.is_cancelled() {
                 let claim = self.claim(dispatcher.free());
-                match Q::claim(&self, claim, dispatcher.full_lanes()).await {
+                match Q::claim(&self, claim, dispatcher.room()).await {
                     Ok(items) => {
                         failures.ok(&self);
                         claimed = items.len();
@@ -166,7 +168,7 @@ trait DeliveryQueue {
     fn claim(
         worker: &Worker,
         claim: Claim,
-        full: Vec<Self::Lane>,
+        room: LaneRoom<Self::Lane>,
     ) -> impl Future<Output = StoreResult<Vec<Self::Item>>> + Send;
     fn lane(item: &Self::Item) -> Self::Lane;
     fn deliver(worker: Worker, item: Self::Item) -> impl Future<Output = ()> + Send + 'static;
@@ -184,9 +186,9 @@ impl DeliveryQueue for Messages {
     async fn claim(
         worker: &Worker,
         claim: Claim,
-        full: Vec<Lane>,
+        room: LaneRoom<Lane>,
     ) -> StoreResult<Vec<ClaimedOutbound>> {
-        worker.inner.store.claim_outbound(&claim, &full).await
+        worker.inner.store.claim_outbound(&claim, &room).await
     }
 
     fn lane(item: &ClaimedOutbound) -> Lane {
@@ -210,9 +212,9 @@ impl DeliveryQueue for MerchantWebhooks {
     async fn claim(
         worker: &Worker,
         claim: Claim,
-        full: Vec<String>,
+        room: LaneRoom<String>,
     ) -> StoreResult<Vec<ClaimedWebhook>> {
-        worker.inner.store.claim_webhooks(&claim, &full).await
+        worker.inner.store.claim_webhooks(&claim, &room).await
     }
 
     fn lane(item: &ClaimedWebhook) -> String {

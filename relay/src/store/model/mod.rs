@@ -13,5 +13,5 @@ pub use people::{
 };
 pub use work::{
     Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult,
-    InboundResolution, Lane, NewInbound, WebhookContent,
+    InboundResolution, Lane, LaneRoom, NewInbound, WebhookContent,
 };

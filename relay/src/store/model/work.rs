@@ -94,6 +94,42 @@ pub struct Lane {
     pub channel: ChannelKind,
 }
 
+/// How many more deliveries each lane may take in one claim: the lanes in `busy` as many as
+/// given with them (none, when full), every other lane `per_lane`.
+#[derive(Debug, Clone)]
+pub struct LaneRoom<L> {
+    /// Room in a lane with nothing in flight.
+    pub per_lane: u32,
+    /// Lanes with deliveries in flight, and the room they have left.
+    pub busy: Vec<(L, u32)>,
+}
+
+impl<L> LaneRoom<L> {
+    /// No bound on any lane (one-off drains and tests).
+    pub fn unbounded() -> Self {
+        Self {
+            per_lane: u32::MAX,
+            busy: Vec::new(),
+        }
+    }
+
+    /// The busy lanes with no room left.
+    pub fn full(&self) -> impl Iterator<Item = &L> {
+        self.busy
+            .iter()
+            .filter(|(_, room)| *room == 0)
+            .map(|(lane, _)| lane)
+    }
+
+    /// The busy lanes with room left, and their room.
+    pub fn open(&self) -> impl Iterator<Item = (&L, u32)> {
+        self.busy
+            .iter()
+            .filter(|(_, room)| *room > 0)
+            .map(|(lane, room)| (lane, *room))
+    }
+}
+
 /// A queued message, claimed for delivery.
 #[derive(Debug, Clone)]
 pub struct ClaimedOutbound {

@@ -26,7 +26,7 @@ pub use pool::DEFAULT_MAX_CONNECTIONS;
 
 use super::{
     Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult, Effects,
-    InboundResolution, Intent, Lane, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
+    InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
     StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
@@ -211,9 +211,9 @@ impl Store for PostgresStore {
     async fn claim_outbound(
         &self,
         claim: &Claim,
-        full: &[Lane],
+        room: &LaneRoom<Lane>,
     ) -> StoreResult<Vec<ClaimedOutbound>> {
-        claims::claim_outbound(&mut *self.conn().await?, claim, full).await
+        claims::claim_outbound(&mut *self.conn().await?, claim, room).await
     }
 
     async fn finish_outbound(
@@ -229,9 +229,9 @@ impl Store for PostgresStore {
     async fn claim_webhooks(
         &self,
         claim: &Claim,
-        full: &[String],
+        room: &LaneRoom<String>,
     ) -> StoreResult<Vec<ClaimedWebhook>> {
-        claims::claim_webhooks(&mut *self.conn().await?, claim, full).await
+        claims::claim_webhooks(&mut *self.conn().await?, claim, room).await
     }
 
     async fn finish_webhook(

@@ -8,6 +8,7 @@
 //! routes calls.
 
 mod batch;
+mod claims;
 mod effects;
 mod intents;
 mod queues;
@@ -26,7 +27,7 @@ use sqlx::{
 
 use super::{
     Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult, Effects,
-    InboundResolution, Intent, Lane, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
+    InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
     StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
@@ -266,12 +267,12 @@ impl Store for SqliteStore {
     async fn claim_outbound(
         &self,
         claim: &Claim,
-        full: &[Lane],
+        room: &LaneRoom<Lane>,
     ) -> StoreResult<Vec<ClaimedOutbound>> {
-        let (claim, full) = (claim.clone(), full.to_vec());
+        let (claim, room) = (claim.clone(), room.clone());
         self.writer
             .run_statement(move |conn| {
-                Box::pin(async move { queues::claim_outbound(conn, &claim, &full).await })
+                Box::pin(async move { claims::claim_outbound(conn, &claim, &room).await })
             })
             .await
     }
@@ -324,12 +325,12 @@ impl Store for SqliteStore {
     async fn claim_webhooks(
         &self,
         claim: &Claim,
-        full: &[String],
+        room: &LaneRoom<String>,
     ) -> StoreResult<Vec<ClaimedWebhook>> {
-        let (claim, full) = (claim.clone(), full.to_vec());
+        let (claim, room) = (claim.clone(), room.clone());
         self.writer
             .run_statement(move |conn| {
-                Box::pin(async move { queues::claim_webhooks(conn, &claim, &full).await })
+                Box::pin(async move { claims::claim_webhooks(conn, &claim, &room).await })
             })
             .await
     }

@@ -1,4 +1,5 @@
-//! The three work queues on SQLite: claiming with a lease column, and recording what came of it.
+//! The three work queues on SQLite: claiming events with a lease column, and recording what came
+//! of every claim (delivery claims: `claims.rs`).
 //!
 //! SQLite has a single writer, so a claim (`UPDATE … WHERE id IN (SELECT …) RETURNING`) is
 //! atomic without row locks; the lease is what keeps a claimed row from being claimed again
@@ -11,8 +12,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use super::{batch, effects, rows};
 use crate::domain::{ChannelKind, Millis};
 use crate::store::{
-    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult,
-    InboundResolution, Lane, Queue, StoreResult,
+    Claim, ClaimedInbound, Commit, DeliveryResult, InboundResolution, Queue, StoreResult,
 };
 
 pub(super) async fn claim_inbound(
@@ -227,50 +227,6 @@ async fn release_inbound(conn: &mut SqliteConnection, id: i64) -> StoreResult<()
     Ok(())
 }
 
-pub(super) async fn claim_outbound(
-    conn: &mut SqliteConnection,
-    claim: &Claim,
-    full: &[Lane],
-) -> StoreResult<Vec<ClaimedOutbound>> {
-    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new("UPDATE outbox SET lease_owner = ");
-    query.push_bind(&claim.owner);
-    query.push(", lease_until = ").push_bind(claim.until);
-    query.push(
-        " WHERE id IN (SELECT o.id FROM outbox o WHERE o.status = 'pending' AND o.next_attempt_at <= ",
-    );
-    query.push_bind(claim.now);
-    query.push(" AND (o.lease_until IS NULL OR o.lease_until < ");
-    query.push_bind(claim.now);
-    query.push(
-        ") AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending' \
-         AND e.subscriber_id = o.subscriber_id AND e.id < o.id)",
-    );
-    if !full.is_empty() {
-        query.push(" AND (o.site, o.channel) NOT IN (VALUES ");
-        let mut lanes = query.separated(", ");
-        for lane in full {
-            lanes.push("(");
-            lanes.push_bind_unseparated(lane.site.clone());
-            lanes.push_unseparated(", ");
-            lanes.push_bind_unseparated(lane.channel.as_str());
-            lanes.push_unseparated(")");
-        }
-        query.push(")");
-    }
-    query.push(" ORDER BY o.next_attempt_at, o.id LIMIT ");
-    query.push_bind(claim.limit);
-    query.push(") RETURNING id, site, channel, subscriber_id, recipient, message, attempts");
-    let mut claimed: Vec<ClaimedOutbound> = query
-        .build()
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(rows::outbound)
-        .collect::<StoreResult<_>>()?;
-    claimed.sort_by_key(|item| item.id);
-    Ok(claimed)
-}
-
 pub(super) async fn finish_outbound(
     conn: &mut SqliteConnection,
     owner: &str,
@@ -327,49 +283,6 @@ pub(super) async fn finish_outbound(
         }
     }
     Ok(())
-}
-
-pub(super) async fn claim_webhooks(
-    conn: &mut SqliteConnection,
-    claim: &Claim,
-    full: &[String],
-) -> StoreResult<Vec<ClaimedWebhook>> {
-    let mut query: QueryBuilder<Sqlite> =
-        QueryBuilder::new("UPDATE merchant_webhooks SET lease_owner = ");
-    query.push_bind(&claim.owner);
-    query.push(", lease_until = ").push_bind(claim.until);
-    query.push(
-        " WHERE id IN (SELECT w.id FROM merchant_webhooks w WHERE w.status = 'pending' AND w.next_attempt_at <= ",
-    );
-    query.push_bind(claim.now);
-    query.push(" AND (w.lease_until IS NULL OR w.lease_until < ");
-    query.push_bind(claim.now);
-    query.push(
-        ") AND NOT EXISTS (SELECT 1 FROM merchant_webhooks e WHERE e.status = 'pending' \
-         AND e.site = w.site AND e.subscriber_id = w.subscriber_id AND e.id < w.id)",
-    );
-    if !full.is_empty() {
-        query.push(" AND w.site NOT IN (");
-        let mut sites = query.separated(", ");
-        for site in full {
-            sites.push_bind(site.clone());
-        }
-        query.push(")");
-    }
-    query.push(" ORDER BY w.next_attempt_at, w.id LIMIT ");
-    query.push_bind(claim.limit);
-    query.push(
-        ") RETURNING id, site, event_id, event_type, snapshot, payload, created_at, attempts",
-    );
-    let mut claimed: Vec<ClaimedWebhook> = query
-        .build()
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(rows::webhook)
-        .collect::<StoreResult<_>>()?;
-    claimed.sort_by_key(|item| item.id);
-    Ok(claimed)
 }
 
 pub(super) async fn finish_webhook(
