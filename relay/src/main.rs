@@ -13,6 +13,11 @@ use ferry_relay::{
 };
 use tokio::net::TcpListener;
 
+// The relay allocates a little for every request (JSON, headers, rows); glibc's allocator spent
+// about a sixth of the ingest path's CPU time, mimalloc a fraction of that.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     telemetry::init();

@@ -9,7 +9,7 @@ use sqlx::Connection;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_loop_that_keeps_failing_fails_readyz_and_stops_the_relay() {
     // Arrange: a relay that gives up after two seconds of failing
-    let binary = cluster::ferry_binary(false);
+    let binary = cluster::ferry_binary();
     let dir = tempfile::tempdir().unwrap();
     let database_url = format!("sqlite://{}", dir.path().join("ferry.db").display());
     let fake = FakeBotApi::start(Duration::ZERO).await;

@@ -102,7 +102,7 @@ fn assert_every_update_subscribed_once(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sqlite_relay_killed_mid_burst_and_restarted_loses_nothing() {
     // Arrange: one relay on a SQLite file, a platform that takes 20 ms per message
-    let binary = cluster::ferry_binary(false);
+    let binary = cluster::ferry_binary();
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("ferry.db");
     let database_url = format!("sqlite://{}", database.display());
@@ -147,7 +147,7 @@ async fn three_relays_on_postgres_share_a_burst_and_survive_one_killed() {
     let Some(database) = ferry_tests::postgres::TestDatabase::create().await else {
         return;
     };
-    let binary = cluster::ferry_binary(false);
+    let binary = cluster::ferry_binary();
     let fake = FakeBotApi::start(Duration::from_millis(20)).await;
     let options = RelayOptions {
         max_in_flight: 16,

@@ -141,21 +141,20 @@ fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from)
 }
 
-/// The `ferry` binary of this checkout, built (in `profile`) if needed.
-pub fn ferry_binary(release: bool) -> PathBuf {
+/// The `ferry` binary of this checkout (debug build), built if needed.
+///
+/// Built as `cargo test --workspace` builds it, with every test target's features unified, so
+/// within the test command it is already fresh; a plain `cargo build -p ferry-relay` resolves
+/// features differently and would rebuild the relay and several dependencies a second time.
+pub fn ferry_binary() -> PathBuf {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut build = std::process::Command::new(env!("CARGO"));
-    build
+    let status = std::process::Command::new(env!("CARGO"))
         .current_dir(&workspace)
-        .args(["build", "--quiet", "-p", "ferry-relay", "--bin", "ferry"]);
-    if release {
-        build.arg("--release");
-    }
-    let status = build.status().expect("running cargo build");
+        .args(["build", "--quiet", "--workspace", "--bins", "--tests"])
+        .status()
+        .expect("running cargo build");
     assert!(status.success(), "building the ferry binary failed");
-    target_dir()
-        .join(if release { "release" } else { "debug" })
-        .join("ferry")
+    target_dir().join("debug").join("ferry")
 }
 
 /// Settings of a cluster relay beyond the database and the fake API.
@@ -171,6 +170,8 @@ pub struct RelayOptions {
     pub give_up_after_secs: u64,
     /// `worker.poll_interval_ms`.
     pub poll_interval_ms: u64,
+    /// Whether the config has a `[worker]` section (relays older than it refuse one).
+    pub worker_section: bool,
 }
 
 impl RelayOptions {
@@ -182,6 +183,7 @@ impl RelayOptions {
             max_in_flight: 256,
             give_up_after_secs: 30,
             poll_interval_ms: 1000,
+            worker_section: true,
         }
     }
 }
@@ -194,6 +196,7 @@ impl Default for RelayOptions {
             max_in_flight: 64,
             give_up_after_secs: 30,
             poll_interval_ms: 200,
+            worker_section: true,
         }
     }
 }
@@ -278,6 +281,19 @@ async fn free_port() -> u16 {
 }
 
 fn config_text(database_url: &str, bot_api: &str, port: u16, options: &RelayOptions) -> String {
+    let worker = if options.worker_section {
+        format!(
+            "[worker]\nlease_secs = {lease}\nmax_in_flight = {in_flight}\n\
+             max_in_flight_per_lane = {in_flight}\ngive_up_after_secs = {give_up}\n\
+             poll_interval_ms = {poll}\n",
+            lease = options.lease_secs,
+            in_flight = options.max_in_flight,
+            give_up = options.give_up_after_secs,
+            poll = options.poll_interval_ms,
+        )
+    } else {
+        String::new()
+    };
     format!(
         r#"[server]
 listen = "127.0.0.1:{port}"
@@ -288,13 +304,7 @@ widget_rate_limit_per_minute = 0
 telegram_api = "{bot_api}"
 timeout_secs = {timeout}
 
-[worker]
-lease_secs = {lease}
-max_in_flight = {in_flight}
-max_in_flight_per_lane = {in_flight}
-give_up_after_secs = {give_up}
-poll_interval_ms = {poll}
-
+{worker}
 [[sites]]
 id = "{SITE}"
 name = "Cluster Shop"
@@ -306,10 +316,6 @@ bot_token = "{BOT_TOKEN}"
 webhook_secret = "{SECRET}"
 "#,
         timeout = options.platform_timeout_secs,
-        lease = options.lease_secs,
-        in_flight = options.max_in_flight,
-        give_up = options.give_up_after_secs,
-        poll = options.poll_interval_ms,
     )
 }
 

@@ -35,6 +35,10 @@ struct Args {
     /// Print the relays' counters (stored, processed, sent) every half second while running.
     #[arg(long)]
     progress: bool,
+    /// Also run the SQLite scenarios on this `ferry` binary, an earlier relay built from an
+    /// older checkout (its config gets no `[worker]` section), as the baseline of the same run.
+    #[arg(long)]
+    baseline: Option<std::path::PathBuf>,
 }
 
 struct Scenario {
@@ -98,18 +102,41 @@ async fn main() {
         "| scenario | webhooks acknowledged/s | subscribers welcomed/s | welcomes sent twice |"
     );
     println!("|---|--:|--:|--:|");
+    let mut runs: Vec<(String, &std::path::Path, &Scenario, RelayOptions)> = Vec::new();
     for scenario in &SCENARIOS {
+        runs.push((
+            scenario.name.to_owned(),
+            &binary,
+            scenario,
+            RelayOptions::production(),
+        ));
+    }
+    if let Some(baseline) = &args.baseline {
+        for scenario in SCENARIOS.iter().filter(|s| !s.postgres) {
+            let options = RelayOptions {
+                worker_section: false,
+                ..RelayOptions::production()
+            };
+            runs.push((
+                format!("baseline: {}", scenario.name),
+                baseline,
+                scenario,
+                options,
+            ));
+        }
+    }
+    for (name, binary, scenario, options) in runs {
         if args
             .only
             .as_deref()
-            .is_some_and(|only| !scenario.name.contains(only))
+            .is_some_and(|only| !name.contains(only))
         {
             continue;
         }
         let dir = tempfile::tempdir().unwrap();
         let database = if scenario.postgres {
             let Some(database) = TestDatabase::create().await else {
-                println!("| {} | no PostgreSQL reachable | | |", scenario.name);
+                println!("| {name} | no PostgreSQL reachable | | |");
                 continue;
             };
             Some(database)
@@ -123,22 +150,11 @@ async fn main() {
         let fake = FakeBotApi::start(Duration::from_millis(scenario.latency_ms)).await;
         let mut relays = Vec::new();
         for _ in 0..scenario.relays {
-            relays.push(
-                Relay::start(
-                    &binary,
-                    &database_url,
-                    &fake.url,
-                    &RelayOptions::production(),
-                )
-                .await,
-            );
+            relays.push(Relay::start(binary, &database_url, &fake.url, &options).await);
         }
         let (acked_per_s, welcomed_per_s) = run(&args, &relays, &fake).await;
         let twice = fake.per_chat().values().filter(|n| **n > 1).count();
-        println!(
-            "| {} | {acked_per_s:.0} | {welcomed_per_s:.0} | {twice} |",
-            scenario.name
-        );
+        println!("| {name} | {acked_per_s:.0} | {welcomed_per_s:.0} | {twice} |");
         drop(relays);
     }
 }

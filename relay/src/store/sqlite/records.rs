@@ -9,7 +9,7 @@ use crate::domain::Millis;
 use crate::store::{NewEvent, NewInbound, StoreResult};
 
 /// Rows per `INSERT` (7 parameters each, well under SQLite's limit of 32,766).
-const ROWS_PER_STATEMENT: usize = 1000;
+pub(super) const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Stores several callers' webhook events with as few statements as possible, skipping ones
 /// already stored; returns how many of each caller's events were new. A key given twice in one
