@@ -60,3 +60,29 @@ async fn the_demo_runs_from_any_folder_on_any_port() {
     assert!(data_dir.join("ferry-demo.db").is_file());
     demo.kill().await.expect("stop ferry demo");
 }
+
+#[tokio::test]
+async fn the_demo_says_in_one_line_why_it_cannot_open_its_database() {
+    // Arrange: a PostgreSQL URL nothing listens at
+    let url = "postgres://ferry@127.0.0.1:1/ferry_demo";
+
+    // Act
+    let output = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--database-url", url])
+        .env("RUST_LOG", "error")
+        .output()
+        .await
+        .expect("run ferry demo");
+
+    // Assert: a failure, explained once, on one line
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert!(!output.status.success());
+    assert_eq!(errors.len(), 1, "{stderr}");
+    assert!(errors[0].contains(url), "{stderr}");
+    assert_eq!(
+        errors[0].matches("Connection refused").count(),
+        1,
+        "{stderr}"
+    );
+}
