@@ -42,6 +42,9 @@ enum Job {
     },
 }
 
+/// A webhook job's rows and where to answer it.
+type InboundJob = (Vec<NewInbound>, oneshot::Sender<StoreResult<usize>>);
+
 /// Handle to the writer task. Dropping every handle stops the task.
 #[derive(Clone)]
 pub(super) struct Writer {
@@ -209,19 +212,7 @@ async fn commit(pool: &SqlitePool, jobs: Vec<Job>) {
             for (_, done) in sent {
                 let _ = done.send(marked.clone().map_err(|error| refused(&error)));
             }
-            match stored {
-                Ok(counts) => {
-                    for ((_, done), count) in inbound.into_iter().zip(counts) {
-                        let _ = done.send(Ok(count));
-                    }
-                }
-                Err(error) => {
-                    let message = error.to_string();
-                    for (_, done) in inbound {
-                        let _ = done.send(Err(refused(&message)));
-                    }
-                }
-            }
+            answer_inbound(inbound, stored);
             for ((_, _, done), result) in works.into_iter().zip(results) {
                 let _ = done.send(result);
             }
@@ -245,15 +236,20 @@ async fn commit(pool: &SqlitePool, jobs: Vec<Job>) {
 /// A group of webhook rows only, the bulk of a burst, that fits one statement: one `INSERT` is a
 /// transaction of its own (all or nothing, synced before it returns), so the group commits in
 /// one round trip to SQLite's thread instead of three.
-async fn commit_inbound_alone(
-    pool: &SqlitePool,
-    inbound: Vec<(Vec<NewInbound>, oneshot::Sender<StoreResult<usize>>)>,
-) {
+async fn commit_inbound_alone(pool: &SqlitePool, inbound: Vec<InboundJob>) {
     let batches: Vec<&[NewInbound]> = inbound.iter().map(|(rows, _)| rows.as_slice()).collect();
     let stored = match pool.acquire().await {
         Ok(mut conn) => records::insert_inbound_batches(&mut conn, &batches).await,
         Err(error) => Err(error.into()),
     };
+    if let Err(error) = &stored {
+        tracing::error!(%error, jobs = inbound.len(), "storing webhook rows failed");
+    }
+    answer_inbound(inbound, stored);
+}
+
+/// Tells each webhook job how many of its rows were new, or why none went in.
+fn answer_inbound(inbound: Vec<InboundJob>, stored: StoreResult<Vec<usize>>) {
     match stored {
         Ok(counts) => {
             for ((_, done), count) in inbound.into_iter().zip(counts) {
@@ -261,7 +257,6 @@ async fn commit_inbound_alone(
             }
         }
         Err(error) => {
-            tracing::error!(%error, jobs = inbound.len(), "storing webhook rows failed");
             let message = error.to_string();
             for (_, done) in inbound {
                 let _ = done.send(Err(refused(&message)));
