@@ -16,6 +16,7 @@ on_both_backends!(
     claim_outbound_offers_only_the_oldest_pending_message_of_each_subscriber,
     claim_outbound_leaves_out_full_lanes,
     claim_outbound_takes_no_more_from_a_lane_than_its_room,
+    claim_outbound_fills_its_limit_from_other_lanes_behind_a_busy_lanes_backlog,
     claim_outbound_leaves_leased_messages_until_the_lease_has_ended,
     a_message_that_cannot_be_read_back_is_claimed_with_the_error,
 );
@@ -195,6 +196,37 @@ async fn claim_outbound_takes_no_more_from_a_lane_than_its_room(b: Backend) {
     assert_eq!(count(ChannelKind::Telegram), 1);
     assert_eq!(count(ChannelKind::Whatsapp), 2);
     assert_eq!(claimed.len(), 3);
+}
+
+async fn claim_outbound_fills_its_limit_from_other_lanes_behind_a_busy_lanes_backlog(b: Backend) {
+    // Arrange: six Telegram messages due first in a lane with room for one, then WhatsApp's
+    for user in 1001..1007 {
+        messages_for(&b, SITE, ChannelKind::Telegram, &user.to_string(), 1, T0).await;
+    }
+    for user in 1..5 {
+        let phone = format!("6017352623{user}");
+        messages_for(&b, SITE, ChannelKind::Whatsapp, &phone, 1, T0 + 1).await;
+    }
+    let telegram = Lane {
+        site: SITE.into(),
+        channel: ChannelKind::Telegram,
+    };
+    let room = LaneRoom {
+        per_lane: 10,
+        busy: vec![(telegram, 1)],
+    };
+
+    // Act: room for four in all
+    let claimed = b
+        .store
+        .claim_outbound(&claim(OWNER, T0 + 1, 4), &room)
+        .await
+        .unwrap();
+
+    // Assert: the Telegram backlog did not use up the claim
+    let count = |channel| claimed.iter().filter(|m| m.channel == channel).count();
+    assert_eq!(count(ChannelKind::Telegram), 1);
+    assert_eq!(count(ChannelKind::Whatsapp), 3);
 }
 
 async fn claim_outbound_leaves_leased_messages_until_the_lease_has_ended(b: Backend) {
