@@ -3,7 +3,7 @@
 
 use ferry_relay::{
     domain::ChannelKind,
-    store::{Commit, Effects, InboundResolution, MerchantEvent, Queue, SubscriberChange},
+    store::{Commit, Effects, InboundResolution, LinkCode, MerchantEvent, Queue, SubscriberChange},
 };
 
 use crate::support::{
@@ -13,6 +13,7 @@ use crate::support::{
 
 on_both_backends!(
     a_processed_event_applies_its_effects_and_is_done,
+    each_new_subscriber_of_a_call_keeps_their_own_link_code,
     a_retried_event_counts_the_attempt_and_is_due_again_later,
     a_parked_event_is_kept_out_of_every_claim_and_frees_its_user,
     a_released_event_is_handed_back_unchanged,
@@ -72,6 +73,63 @@ async fn a_processed_event_applies_its_effects_and_is_done(b: Backend) {
         .await,
         1
     );
+}
+
+async fn each_new_subscriber_of_a_call_keeps_their_own_link_code(b: Backend) {
+    // Arrange: a burst of /start from new people, each given a code to link their account
+    let people = ["1001", "1002", "1003"];
+    let ids = b
+        .store_inbound(
+            people
+                .iter()
+                .enumerate()
+                .map(|(n, person)| text_from(&format!("update:{n}"), person, T0))
+                .collect(),
+        )
+        .await;
+    b.store.claim_inbound(&claim(OWNER, T0, 10)).await.unwrap();
+    let resolutions = ids
+        .iter()
+        .zip(people)
+        .map(|(id, person)| {
+            let mut effects = Effects::about(create(person, T0));
+            effects.link_code = Some(LinkCode {
+                code: format!("CODE{person}"),
+                expires_at: T0 + 1_800_000,
+            });
+            effects
+                .replies
+                .push(reply(person, &format!("inbound:{person}:0")));
+            (*id, InboundResolution::Processed(Box::new(effects)))
+        })
+        .collect();
+
+    // Act
+    let commits = b
+        .store
+        .resolve_inbound(OWNER, resolutions, T0 + 1)
+        .await
+        .unwrap();
+
+    // Assert: every code belongs to the subscriber it was made for
+    for (commit, person) in commits.iter().zip(people) {
+        let subscriber = b
+            .store
+            .find_subscriber(SITE, ChannelKind::Telegram, &user(person))
+            .await
+            .unwrap()
+            .expect("created");
+        assert_eq!(commit, &Commit::Done(Some(subscriber.id)));
+        let code = b
+            .store
+            .find_link_code(SITE, &format!("CODE{person}"))
+            .await
+            .unwrap()
+            .expect("stored");
+        assert_eq!(code.subscriber_id, subscriber.id);
+        assert_eq!(code.expires_at, T0 + 1_800_000);
+    }
+    assert_eq!(b.count("inbound", "processed_at IS NOT NULL").await, 3);
 }
 
 async fn a_retried_event_counts_the_attempt_and_is_due_again_later(b: Backend) {

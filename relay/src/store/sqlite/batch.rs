@@ -5,8 +5,9 @@
 //! subscriber created or updated, funnel events, replies, merchant webhooks — are applied
 //! together: one multi-row `INSERT` per table and one `UPDATE` marking them processed, all in
 //! one savepoint. If anything in it fails, the savepoint is rolled back and the caller applies
-//! the events one by one instead, so one bad event still fails alone. Events that spend an
-//! account link, attach an order or store a link code always go one by one.
+//! the events one by one instead, so one bad event still fails alone. A new subscriber's link code
+//! goes in with the batch too (a code that collides fails the batch, and one by one it fails
+//! alone); events that spend an account link or attach an order always go one by one.
 
 use std::collections::HashMap;
 
@@ -14,7 +15,7 @@ use sqlx::{Acquire, QueryBuilder, Sqlite, SqliteConnection};
 
 use super::rows::{self, SUBSCRIBER_COLUMNS};
 use crate::domain::{ChannelKind, Millis, SubscriberId};
-use crate::store::{AccountChange, Effects, StoreResult, SubscriberChange};
+use crate::store::{AccountChange, Effects, LinkCode, StoreResult, SubscriberChange};
 
 /// A processed event the batch applies.
 pub(super) struct Item {
@@ -30,9 +31,7 @@ pub(super) struct Item {
 
 /// Whether these effects can be applied with the batch.
 pub(super) fn eligible(effects: &Effects) -> bool {
-    effects.account == AccountChange::Keep
-        && effects.order_id.is_none()
-        && effects.link_code.is_none()
+    effects.account == AccountChange::Keep && effects.order_id.is_none()
 }
 
 /// Applies every item in one savepoint; the subscriber each item was about, in order. On an
@@ -96,6 +95,7 @@ async fn apply_all(
         };
         subscribers.push(subscriber);
     }
+    insert_link_codes(conn, items, &subscribers, now).await?;
     insert_events(conn, items, &subscribers, now).await?;
     insert_replies(conn, items, &subscribers, now).await?;
     insert_webhooks(conn, items, &subscribers, now).await?;
@@ -159,6 +159,36 @@ async fn create_subscribers(
         .into_iter()
         .map(|(id, site, channel, user)| ((site, channel, user), id))
         .collect())
+}
+
+async fn insert_link_codes(
+    conn: &mut SqliteConnection,
+    items: &[Item],
+    subscribers: &[Option<SubscriberId>],
+    now: Millis,
+) -> StoreResult<()> {
+    let codes: Vec<(&Item, SubscriberId, &LinkCode)> = items
+        .iter()
+        .zip(subscribers)
+        .filter_map(|(item, subscriber)| {
+            Some((item, (*subscriber)?, item.effects.link_code.as_ref()?))
+        })
+        .collect();
+    if codes.is_empty() {
+        return Ok(());
+    }
+    let mut query: QueryBuilder<Sqlite> = QueryBuilder::new(
+        "INSERT INTO link_codes (code, site, subscriber_id, created_at, expires_at) ",
+    );
+    query.push_values(&codes, |mut row, (item, subscriber, code)| {
+        row.push_bind(&code.code)
+            .push_bind(&item.site)
+            .push_bind(subscriber.0)
+            .push_bind(now)
+            .push_bind(code.expires_at);
+    });
+    query.build().execute(&mut *conn).await?;
+    Ok(())
 }
 
 async fn insert_events(
