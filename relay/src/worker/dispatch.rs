@@ -19,6 +19,17 @@ pub(super) struct Dispatcher<L> {
     per_lane: HashMap<L, usize>,
     max_in_flight: usize,
     max_per_lane: usize,
+    /// The last claim found less than it asked for: the lanes it could take from have nothing
+    /// more due until new work is signalled, time passes, or a full lane regains room.
+    drained: bool,
+    /// A lane regained a quarter of its room since the last claim.
+    reopened: bool,
+}
+
+/// A quarter of `slots`, at least one: claims wait for that much room, so that one claim
+/// transaction starts several deliveries rather than one as each delivery ends.
+fn quarter(slots: usize) -> usize {
+    (slots / 4).max(1)
 }
 
 impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
@@ -29,6 +40,8 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
             per_lane: HashMap::new(),
             max_in_flight: max_in_flight.max(1),
             max_per_lane: max_per_lane.max(1),
+            drained: false,
+            reopened: false,
         }
     }
 
@@ -37,11 +50,29 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
         self.max_in_flight.saturating_sub(self.tasks.len())
     }
 
-    /// Whether it is worth claiming more now: nothing is in flight, or at least a quarter of
-    /// the slots are free. Claiming a message at a time as each delivery ends would turn every
-    /// delivery into a claim transaction of its own.
+    /// Whether new work could start now: nothing is in flight, or at least a quarter of the
+    /// slots are free.
+    pub(super) fn has_capacity(&self) -> bool {
+        !self.busy() || self.free() >= quarter(self.max_in_flight)
+    }
+
+    /// Whether it is worth claiming now: there is capacity, and either the last claim may have
+    /// left work behind or a lane it had no room in has room again. Claiming as each delivery
+    /// ends would turn every delivery into a claim transaction of its own, most of them empty.
     pub(super) fn wants_more(&self) -> bool {
-        !self.busy() || self.free() >= (self.max_in_flight / 4).max(1)
+        !self.busy() || (self.has_capacity() && (!self.drained || self.reopened))
+    }
+
+    /// Records what the last claim took of what it asked for.
+    pub(super) fn claimed(&mut self, asked: usize, took: usize) {
+        self.drained = took < asked;
+        self.reopened = false;
+    }
+
+    /// New work was signalled, or time passed (retries may be due): the next claim may find
+    /// more in any lane.
+    pub(super) fn more_may_be_due(&mut self) {
+        self.drained = false;
     }
 
     /// Whether anything is in flight.
@@ -49,7 +80,8 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
         !self.tasks.is_empty()
     }
 
-    /// How many more deliveries each lane may take now.
+    /// How many more deliveries each lane may take now. A lane with less than a quarter of its
+    /// room left is reported full, so that it takes its work in batches too.
     pub(super) fn room(&self) -> LaneRoom<L> {
         LaneRoom {
             per_lane: self.max_per_lane_u32(),
@@ -58,6 +90,11 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
                 .iter()
                 .map(|(lane, count)| {
                     let left = self.max_per_lane.saturating_sub(*count);
+                    let left = if left < quarter(self.max_per_lane) {
+                        0
+                    } else {
+                        left
+                    };
                     (lane.clone(), u32::try_from(left).unwrap_or(u32::MAX))
                 })
                 .collect(),
@@ -91,6 +128,9 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
             && let Some(count) = self.per_lane.get_mut(&lane)
         {
             *count = count.saturating_sub(1);
+            if self.max_per_lane - (*count).min(self.max_per_lane) == quarter(self.max_per_lane) {
+                self.reopened = true;
+            }
             if *count == 0 {
                 self.per_lane.remove(&lane);
             }
@@ -125,5 +165,79 @@ mod tests {
         assert!(dispatcher.room().busy.is_empty());
         assert_eq!(dispatcher.free(), 3);
         assert!(!dispatcher.busy());
+    }
+
+    /// Starts `count` deliveries in `lane` that end when their sender is used or dropped.
+    fn hold(
+        dispatcher: &mut Dispatcher<&'static str>,
+        lane: &'static str,
+        count: usize,
+    ) -> Vec<tokio::sync::oneshot::Sender<()>> {
+        (0..count)
+            .map(|_| {
+                let (finish, finished) = tokio::sync::oneshot::channel::<()>();
+                dispatcher.spawn(lane, async move {
+                    let _ = finished.await;
+                });
+                finish
+            })
+            .collect()
+    }
+
+    fn room_of(dispatcher: &Dispatcher<&'static str>, lane: &str) -> Option<u32> {
+        dispatcher
+            .room()
+            .busy
+            .iter()
+            .find(|(busy, _)| *busy == lane)
+            .map(|(_, left)| *left)
+    }
+
+    #[tokio::test]
+    async fn after_a_claim_that_took_less_than_it_asked_only_a_lane_regaining_a_quarter_claims_again()
+     {
+        let mut dispatcher = Dispatcher::new(16, 8);
+        let mut held = hold(&mut dispatcher, "telegram", 8);
+        dispatcher.claimed(16, 8);
+        assert!(dispatcher.has_capacity());
+        assert!(
+            !dispatcher.wants_more(),
+            "the claim drained every lane with room"
+        );
+
+        held.pop();
+        dispatcher.next_finished().await;
+        assert!(
+            !dispatcher.wants_more(),
+            "one free slot of eight is not worth a claim"
+        );
+        assert_eq!(room_of(&dispatcher, "telegram"), Some(0));
+
+        held.pop();
+        dispatcher.next_finished().await;
+        assert!(dispatcher.wants_more());
+        assert_eq!(room_of(&dispatcher, "telegram"), Some(2));
+
+        dispatcher.claimed(8, 2);
+        assert!(!dispatcher.wants_more());
+    }
+
+    #[tokio::test]
+    async fn new_work_lets_a_drained_dispatcher_claim_again() {
+        let mut dispatcher = Dispatcher::new(16, 8);
+        let _held = hold(&mut dispatcher, "telegram", 8);
+        dispatcher.claimed(16, 8);
+        assert!(!dispatcher.wants_more());
+
+        dispatcher.more_may_be_due();
+
+        assert!(dispatcher.wants_more());
+    }
+
+    #[tokio::test]
+    async fn an_idle_dispatcher_always_claims() {
+        let mut dispatcher: Dispatcher<&'static str> = Dispatcher::new(16, 8);
+        dispatcher.claimed(16, 0);
+        assert!(dispatcher.wants_more());
     }
 }

@@ -123,11 +123,12 @@ impl Worker {
         loop {
             let mut claimed = 0;
             if dispatcher.wants_more() && !shutdown.is_cancelled() {
-                let claim = self.claim(dispatcher.free());
-                match Q::claim(&self, claim, dispatcher.room()).await {
+                let asked = dispatcher.free();
+                match Q::claim(&self, self.claim(asked), dispatcher.room()).await {
                     Ok(items) => {
                         failures.ok(&self);
                         claimed = items.len();
+                        dispatcher.claimed(asked, claimed);
                         for item in items {
                             dispatcher.spawn(Q::lane(&item), Q::deliver(self.clone(), item));
                         }
@@ -140,18 +141,18 @@ impl Worker {
                     }
                 }
             }
-            let room = dispatcher.wants_more();
-            if claimed > 0 && room {
+            if claimed > 0 && dispatcher.wants_more() {
                 continue;
             }
+            let room = dispatcher.has_capacity();
             tokio::select! {
                 () = shutdown.cancelled() => {
                     dispatcher.finish_all().await;
                     return Ok(());
                 }
                 () = dispatcher.next_finished(), if dispatcher.busy() => {}
-                () = self.inner.signals.notified(Q::QUEUE), if room => {}
-                () = tokio::time::sleep(self.poll_interval()), if room => {}
+                () = self.inner.signals.notified(Q::QUEUE), if room => dispatcher.more_may_be_due(),
+                () = tokio::time::sleep(self.poll_interval()), if room => dispatcher.more_may_be_due(),
             }
         }
     }
