@@ -57,7 +57,10 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(5))
-            .foreign_keys(true);
+            .foreign_keys(true)
+            // Processing rolls a failed event back to its savepoint, and SQLite journals every
+            // page a savepoint touches; in a temporary file that is a write call per page.
+            .pragma("temp_store", "memory");
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let lock = if in_memory {
             None
