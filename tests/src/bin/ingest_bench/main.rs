@@ -1,45 +1,53 @@
 //! Benchmark: Telegram webhook ingest against a bare axum handler, measured in the same run.
 //!
-//! Run with `cargo run --release -p ferry-tests --bin ingest-bench` (see tests/BENCHMARKS.md).
-//! Every server runs in this process on loopback with the same load generator: `concurrency`
-//! clients each post one request after another for `seconds`, at each concurrency in turn, and
-//! the targets take turns for `rounds` rounds; each target's median round is reported, with the
-//! relay's rate as a share of the baseline's in each round (machines shared with other work
-//! drift by tens of percent over a minute, which one round per target would mistake for a
-//! difference between targets). The baseline handler parses the JSON body and answers; the relay verifies the secret, parses the
-//! update, and answers only after the event is committed — to SQLite (WAL, fsync on commit,
-//! group commit) and, when one is reachable, to a fresh PostgreSQL database (default durability:
-//! `synchronous_commit = on`).
+//! Run with `cargo build --release -p ferry-relay --bin ferry && cargo run --release -p
+//! ferry-tests --bin ingest-bench` (see tests/BENCHMARKS.md). Every target is a process of its
+//! own on loopback: the bare handler (this program, started again with `--serve-bare`), which
+//! parses the JSON body and answers, and `ferry serve` (release build, production settings) on
+//! a fresh SQLite file and, when one is reachable, a fresh PostgreSQL database. The relay
+//! verifies the secret, parses the update, and answers only after the event is committed; its
+//! worker meanwhile processes the events and sends each welcome to a fake Bot API, as it would
+//! in production. The load generator is wrk when it is installed (`apt-get install wrk`),
+//! otherwise a built-in one: `concurrency` connections each post one update after another for
+//! `seconds`, every update from a new person. The targets take turns for `rounds` rounds and
+//! each one's median round is reported, with its rate as a share of the bare handler's in each
+//! round (shared machines drift by tens of percent over a minute, which one round per target
+//! would mistake for a difference between targets).
 
-// Test code: a failed unwrap is a failed test, with its location.
+// Benchmark code: a failed unwrap is a failed run, with its location.
 #![allow(clippy::unwrap_used)]
 
+mod load;
+
 use std::{
-    sync::Arc,
-    sync::atomic::{AtomicI64, Ordering},
-    time::{Duration, Instant},
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::Duration,
 };
 
 use axum::{Json, Router, body::Bytes, routing::post};
 use clap::Parser;
-use ferry_relay::{config::Settings, startup::Application};
-use ferry_tests::{TestStore, postgres::TestDatabase};
+use ferry_tests::{
+    cluster::{self, FakeBotApi, Relay, RelayOptions},
+    postgres::TestDatabase,
+};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
-// The allocator the `ferry` binary runs with, so the relay is measured as it runs; the bare
-// handler and the load generator use it too.
+use load::{Generator, Outcome};
+
+// The allocator the `ferry` binary runs with, so the bare handler is measured as the relay runs.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(about = "Telegram webhook ingest vs a bare axum handler")]
 struct Args {
-    /// Concurrent clients; each value is one round over every target.
+    /// Concurrent connections; each value is one round over every target.
     #[arg(long, value_delimiter = ',', default_value = "50,256")]
     concurrency: Vec<usize>,
     /// Measured seconds per target and round.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 10)]
     seconds: u64,
     /// Rounds over every target, taking turns.
     #[arg(long, default_value_t = 3)]
@@ -50,84 +58,93 @@ struct Args {
     /// Warm-up seconds per target (not measured).
     #[arg(long, default_value_t = 2)]
     warmup: u64,
+    /// Use the built-in load generator even if wrk is installed.
+    #[arg(long)]
+    builtin_load: bool,
+    /// Serve the bare handler on a free port, print the port, and run until killed.
+    #[arg(long, hide = true)]
+    serve_bare: bool,
 }
 
-struct Outcome {
-    requests: usize,
-    errors: usize,
-    elapsed: Duration,
-    latencies_us: Vec<u64>,
-}
-
-impl Outcome {
-    fn percentile(&self, p: f64) -> f64 {
-        let index = ((self.latencies_us.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies_us.get(index).copied().unwrap_or(0) as f64 / 1000.0
-    }
-
-    fn rate(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn row(&self, name: &str) -> String {
-        format!(
-            "| {name} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
-            self.rate(),
-            self.percentile(0.50),
-            self.percentile(0.99),
-            self.percentile(0.999),
-            self.errors
-        )
-    }
+/// What is measured: a name and the URL its load goes to.
+struct Target {
+    name: &'static str,
+    url: String,
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let baseline = start_baseline().await?;
-    let sqlite = TestStore::sqlite();
+    if args.serve_bare {
+        return serve_bare().await;
+    }
+    let binary = cluster::release_binary();
+    let generator = Generator::choose(args.builtin_load);
+    let fake = FakeBotApi::start(Duration::ZERO).await;
+    let dir = tempfile::tempdir()?;
+    let (_bare, bare_url) = start_bare()?;
+    let sqlite_url = format!("sqlite://{}", dir.path().join("ingest.db").display());
+    let options = RelayOptions::production();
+    let sqlite = Relay::start(&binary, &sqlite_url, &fake.url, &options).await;
     let postgres = if args.sqlite_only {
         None
     } else {
         TestDatabase::create().await
     };
+    let postgres_relay = match &postgres {
+        Some(database) => Some(Relay::start(&binary, &database.url, &fake.url, &options).await),
+        None => {
+            eprintln!("no PostgreSQL reachable: measuring SQLite only");
+            None
+        }
+    };
+    let hook = |base: &str| format!("{base}/hooks/{}/telegram", cluster::SITE);
     let mut targets = vec![
-        ("bare axum: parse JSON, answer", baseline),
-        (
-            "ferry, SQLite: verify, parse, durable group commit, answer",
-            start_relay(&sqlite.url).await?,
-        ),
+        Target {
+            name: "bare axum: parse JSON, answer",
+            url: format!("{bare_url}/hook"),
+        },
+        Target {
+            name: "ferry, SQLite: verify, parse, durable group commit, answer",
+            url: hook(&sqlite.url),
+        },
     ];
-    match &postgres {
-        Some(database) => targets.push((
-            "ferry, PostgreSQL: verify, parse, durable commit, answer",
-            start_relay(&database.url).await?,
-        )),
-        None => eprintln!("no PostgreSQL reachable: measuring SQLite only"),
+    if let Some(relay) = &postgres_relay {
+        targets.push(Target {
+            name: "ferry, PostgreSQL: verify, parse, durable commit, answer",
+            url: hook(&relay.url),
+        });
     }
-    let update_ids = Arc::new(AtomicI64::new(1));
     println!(
-        "Telegram webhook ingest, {} rounds of {} s per target and concurrency, {} cores",
+        "Telegram webhook ingest, {} rounds of {} s per target and concurrency, {} cores, load from {}",
         args.rounds,
         args.seconds,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        generator.name(),
     );
     println!();
     println!(
         "| clients | target | req/s | p50 ms | p99 ms | p99.9 ms | errors | of bare, per round |"
     );
     println!("|--:|---|--:|--:|--:|--:|--:|--:|");
+    let mut next_update = 1;
     for &concurrency in &args.concurrency {
         let mut rounds: Vec<Vec<Outcome>> = targets.iter().map(|_| Vec::new()).collect();
         for _ in 0..args.rounds.max(1) {
-            for ((_, address), outcomes) in targets.iter().zip(&mut rounds) {
-                let url = format!("{address}/hooks/demo/telegram");
-                load(concurrency, &url, update_ids.clone(), args.warmup).await;
-                outcomes.push(load(concurrency, &url, update_ids.clone(), args.seconds).await);
+            for (target, outcomes) in targets.iter().zip(&mut rounds) {
+                for (seconds, keep) in [(args.warmup, false), (args.seconds, true)] {
+                    let outcome = generator
+                        .run(&target.url, concurrency, seconds, next_update)
+                        .await?;
+                    next_update += outcome.requests as i64 + concurrency as i64 + 1;
+                    if keep {
+                        outcomes.push(outcome);
+                    }
+                }
             }
         }
         let bare: Vec<f64> = rounds[0].iter().map(Outcome::rate).collect();
-        for ((name, _), mut outcomes) in targets.iter().zip(rounds) {
+        for (target, mut outcomes) in targets.iter().zip(rounds) {
             let shares: Vec<String> = outcomes
                 .iter()
                 .zip(&bare)
@@ -137,7 +154,7 @@ async fn main() -> anyhow::Result<()> {
             let median = &outcomes[outcomes.len() / 2];
             println!(
                 "| {concurrency} {} {} |",
-                median.row(name),
+                median.row(target.name),
                 shares.join(", ")
             );
         }
@@ -145,96 +162,43 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn start_baseline() -> anyhow::Result<String> {
+/// Starts this program again as the bare handler's server; the child (killed on drop) and its
+/// base URL.
+fn start_bare() -> anyhow::Result<(ChildGuard, String)> {
+    let mut child = Command::new(std::env::current_exe()?)
+        .arg("--serve-bare")
+        .stdout(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()?;
+    let mut port = String::new();
+    let stdout = child.stdout.take().expect("piped stdout");
+    BufReader::new(stdout).read_line(&mut port)?;
+    Ok((
+        ChildGuard(child),
+        format!("http://127.0.0.1:{}", port.trim()),
+    ))
+}
+
+/// Kills the bare handler's process when the benchmark ends, however it ends.
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn serve_bare() -> anyhow::Result<()> {
     let app = Router::new().route(
-        "/hooks/demo/telegram",
+        "/hook",
         post(|body: Bytes| async move {
             let update: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             Json(json!({ "ok": update.is_object() }))
         }),
     );
     let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let address = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    Ok(address)
-}
-
-async fn start_relay(database_url: &str) -> anyhow::Result<String> {
-    let mut settings = Settings::parse(include_str!("../../../relay/demo.toml"))?;
-    settings.server.database_url = database_url.to_owned();
-    settings.server.widget_rate_limit_per_minute = 0;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let address = format!("http://{}", listener.local_addr()?);
-    let app = Application::build(settings, listener).await?;
-    tokio::spawn(app.serve(std::future::pending()));
-    Ok(address)
-}
-
-fn update(update_id: i64) -> String {
-    json!({
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "from": { "id": 900_000_000 + update_id, "is_bot": false, "first_name": "Ann", "language_code": "en" },
-            "chat": { "id": 900_000_000 + update_id, "first_name": "Ann", "type": "private" },
-            "date": 1_763_733_600,
-            "text": "/start Zm9vYmFyYmF6cXV4MTIzNDU2",
-            "entities": [{ "offset": 0, "length": 6, "type": "bot_command" }]
-        }
-    })
-    .to_string()
-}
-
-async fn load(concurrency: usize, url: &str, update_ids: Arc<AtomicI64>, seconds: u64) -> Outcome {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()
-        .expect("client");
-    let started = Instant::now();
-    let deadline = started + Duration::from_secs(seconds);
-    let workers: Vec<_> = (0..concurrency)
-        .map(|_| {
-            let (client, url, update_ids) = (client.clone(), url.to_owned(), update_ids.clone());
-            tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0);
-                while Instant::now() < deadline {
-                    let body = update(update_ids.fetch_add(1, Ordering::Relaxed));
-                    let sent = Instant::now();
-                    let response = client
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header(
-                            "X-Telegram-Bot-Api-Secret-Token",
-                            "demo-telegram-webhook-secret",
-                        )
-                        .body(body)
-                        .send()
-                        .await;
-                    match response {
-                        Ok(r) if r.status().is_success() => {
-                            let _ = r.bytes().await;
-                            latencies.push(sent.elapsed().as_micros() as u64);
-                        }
-                        _ => errors += 1,
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut outcome = Outcome {
-        requests: 0,
-        errors: 0,
-        elapsed: Duration::ZERO,
-        latencies_us: Vec::new(),
-    };
-    for worker in workers {
-        let (latencies, errors) = worker.await.expect("worker");
-        outcome.requests += latencies.len();
-        outcome.errors += errors;
-        outcome.latencies_us.extend(latencies);
-    }
-    outcome.elapsed = started.elapsed();
-    outcome.latencies_us.sort_unstable();
-    outcome
+    println!("{}", listener.local_addr()?.port());
+    axum::serve(listener, app).await?;
+    Ok(())
 }
