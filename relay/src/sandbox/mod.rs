@@ -22,7 +22,7 @@ mod telegram;
 mod whatsapp;
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, VecDeque},
     path::Path,
     sync::{
         Arc, Mutex,
@@ -85,13 +85,17 @@ pub struct Sandbox {
     http: reqwest::Client,
     /// Simulated chats by (platform, handle, user id).
     chats: Mutex<HashMap<ChatKey, Vec<TranscriptEntry>>>,
-    /// Every request the fake APIs received, oldest first.
-    requests: Mutex<Vec<RecordedRequest>>,
+    /// The latest requests the fake APIs received (at most `MAX_RECORDED`), oldest first.
+    requests: Mutex<VecDeque<RecordedRequest>>,
     /// Source of `seq`, update ids and message ids.
     counter: AtomicI64,
     /// Failures scripted for the next sends to some chats.
     failures: Mutex<failures::Scripts>,
 }
+
+/// How many requests the sandbox keeps for inspection: a demo relay left running, or loaded by
+/// a benchmark, must not grow without bound.
+pub const MAX_RECORDED: usize = 10_000;
 
 impl Sandbox {
     /// Stand-ins for the sites in `settings`, reaching the relay at `public_url`.
@@ -108,9 +112,13 @@ impl Sandbox {
         }
     }
 
-    /// Every request the fake platform APIs received so far.
+    /// The requests the fake platform APIs received so far (the latest `MAX_RECORDED`),
+    /// oldest first.
     pub fn recorded(&self) -> Vec<RecordedRequest> {
-        self.requests.lock().map(|r| r.clone()).unwrap_or_default()
+        self.requests
+            .lock()
+            .map(|r| r.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     fn next(&self) -> i64 {
@@ -119,7 +127,10 @@ impl Sandbox {
 
     fn record_request(&self, request: RecordedRequest) {
         if let Ok(mut requests) = self.requests.lock() {
-            requests.push(request);
+            if requests.len() == MAX_RECORDED {
+                requests.pop_front();
+            }
+            requests.push_back(request);
         }
     }
 
@@ -231,6 +242,37 @@ mod tests {
             let playing = STAND_INS.iter().filter(|s| s.kind() == kind).count();
             assert_eq!(playing, 1, "{kind:?}");
         }
+    }
+
+    #[test]
+    fn the_sandbox_keeps_only_the_latest_requests() {
+        let settings = Settings::parse(include_str!("../../demo.toml")).expect("demo config");
+        let sandbox = Sandbox::new(
+            Arc::new(settings),
+            "http://relay".into(),
+            reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(1))
+                .build()
+                .expect("client"),
+        );
+        for n in 0..MAX_RECORDED + 5 {
+            sandbox.record_request(RecordedRequest {
+                channel: ChannelKind::Telegram,
+                path: n.to_string(),
+                authorization: None,
+                body: serde_json::Value::Null,
+                failure: None,
+            });
+        }
+
+        let recorded = sandbox.recorded();
+
+        assert_eq!(recorded.len(), MAX_RECORDED);
+        assert_eq!(recorded[0].path, "5");
+        assert_eq!(
+            recorded[MAX_RECORDED - 1].path,
+            (MAX_RECORDED + 4).to_string()
+        );
     }
 
     #[test]
