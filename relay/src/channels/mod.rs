@@ -79,4 +79,20 @@ mod tests {
             assert!(limits.max_text >= 640 && !limits.rates.is_empty());
         }
     }
+
+    #[test]
+    fn every_platform_declares_its_documented_reply_window() {
+        use crate::domain::ReplyWindow;
+        let window = |kind| platform(kind).map(|p| p.limits().reply_window);
+        assert_eq!(window(ChannelKind::Telegram), Some(ReplyWindow::Always));
+        assert_eq!(window(ChannelKind::Whatsapp), Some(ReplyWindow::Hours(24)));
+        assert_eq!(
+            window(ChannelKind::Messenger),
+            Some(ReplyWindow::HoursOrHumanTag {
+                hours: 24,
+                human_hours: 168,
+                human_tag: "HUMAN_AGENT",
+            })
+        );
+    }
 }

@@ -11,7 +11,7 @@ use std::{any::Any, fmt::Debug, sync::Arc};
 
 use super::{InboundEvent, InboundKind, Keyed, OutboundMessage, PayloadError, SendError};
 use crate::config::{PlatformSettings, SiteSettings};
-use crate::domain::{ChannelKind, IntentRef};
+use crate::domain::{ChannelKind, IntentRef, ReplyWindow};
 use axum::http::HeaderMap;
 
 /// The shortest secret accepted for authenticating webhooks (Telegram's `webhook_secret`, Meta's
@@ -150,6 +150,8 @@ pub struct Limits {
     pub max_text: usize,
     /// Documented send rates; pace deliveries within them.
     pub rates: &'static [Rate],
+    /// When the business may write free-form to a person.
+    pub reply_window: ReplyWindow,
 }
 
 /// A documented send rate: at most `messages` per `per_secs` seconds, per `scope`.

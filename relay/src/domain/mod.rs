@@ -4,6 +4,7 @@ mod attribution;
 mod customer;
 mod locale;
 mod refs;
+mod reply_window;
 mod retry;
 
 pub use attribution::{Attribution, AttributionError, PAGE_URL_PATTERN};
@@ -11,6 +12,7 @@ pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use locale::Locale;
 pub use refs::{IntentRef, RefError};
+pub use reply_window::{Author, Recipient, Refusal, ReplyDecision, ReplyWindow};
 pub use retry::{NextAttempt, RetryPolicy};
 
 /// A subscriber's row id.

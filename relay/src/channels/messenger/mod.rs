@@ -20,7 +20,7 @@ use super::platform::{
 };
 use super::{Keyed, OutboundMessage, PayloadError, SendError, meta};
 use crate::config::{PlatformSettings, Secret, SiteSettings};
-use crate::domain::ChannelKind;
+use crate::domain::{ChannelKind, ReplyWindow};
 
 /// The platform, for the registry.
 pub(super) struct Messenger;
@@ -47,6 +47,12 @@ impl Platform for Messenger {
                 per_secs: 1,
                 scope: RateScope::Account,
             }],
+            // 24 hours; a human operator's reply up to 7 days with the HUMAN_AGENT tag.
+            reply_window: ReplyWindow::HoursOrHumanTag {
+                hours: 24,
+                human_hours: 7 * 24,
+                human_tag: "HUMAN_AGENT",
+            },
         }
     }
 }

@@ -20,7 +20,7 @@ use super::platform::{
 };
 use super::{Keyed, OutboundMessage, PayloadError, SendError};
 use crate::config::{PlatformSettings, Secret, SiteSettings};
-use crate::domain::ChannelKind;
+use crate::domain::{ChannelKind, ReplyWindow};
 
 /// The platform, for the registry.
 pub(super) struct Telegram;
@@ -63,6 +63,8 @@ impl Platform for Telegram {
                     scope: RateScope::Account,
                 },
             ],
+            // No window: a bot may write any time after the person started it, until they block it.
+            reply_window: ReplyWindow::Always,
         }
     }
 }

@@ -21,7 +21,7 @@ use super::platform::{
 };
 use super::{InboundEvent, InboundKind, Keyed, OutboundMessage, PayloadError, SendError, meta};
 use crate::config::{PlatformSettings, Secret, SiteSettings};
-use crate::domain::ChannelKind;
+use crate::domain::{ChannelKind, ReplyWindow};
 use crate::texts;
 
 /// The platform, for the registry.
@@ -57,6 +57,8 @@ impl Platform for Whatsapp {
                     scope: RateScope::Account,
                 },
             ],
+            // The 24-hour customer service window; outside it approved templates only.
+            reply_window: ReplyWindow::Hours(24),
         }
     }
 
