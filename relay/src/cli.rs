@@ -1,4 +1,5 @@
-//! The `ferry` command line: serve, migrate, check a config, print the default config, demo.
+//! The `ferry` command line: serve, migrate, check a config, print the default config, hash an
+//! operator's password, demo.
 
 use std::path::PathBuf;
 
@@ -45,6 +46,9 @@ pub enum Command {
     },
     /// Print a commented default config file.
     DefaultConfig,
+    /// Hash an operator's password for `[[operators]]` (`password_hash`): asks twice on a
+    /// terminal, or reads one line from standard input.
+    HashPassword,
     /// Start the demo: the demo shop on a relay in sandbox mode, with SQLite.
     Demo {
         /// Where to listen (port 0 picks a free one).

@@ -13,8 +13,9 @@
 //! - `store` is storage behind a trait: `sqlite` for one relay, `postgres` for several.
 //! - `sandbox` plays the platforms locally for the demo and the tests, one stand-in per platform;
 //!   `demo` sets up `ferry demo`.
-//! - `domain` holds validated values (refs, attribution, ids, locales); `texts` what the bot and
-//!   the widget say, one catalogue per language.
+//! - `domain` holds validated values (refs, attribution, ids, locales) and pure rules (retries,
+//!   the platforms' reply windows); `texts` what the bot and the widget say, one catalogue per
+//!   language; `passwords` hashes and checks operators' passwords.
 //!
 //! # Flow of a subscription
 //! widget click → `POST /api/widget/{site}/intents` (ref + attribution) ∥ deep link with the ref
@@ -36,6 +37,7 @@ pub mod intents;
 pub mod links;
 pub mod merchant_webhooks;
 pub mod metrics;
+pub mod passwords;
 pub mod sandbox;
 pub mod startup;
 pub mod store;

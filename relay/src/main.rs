@@ -1,6 +1,6 @@
 //! The `ferry` binary: parses the command line and hands over to the library.
 
-use std::{net::SocketAddr, path::Path, process::ExitCode};
+use std::{io::IsTerminal, net::SocketAddr, path::Path, process::ExitCode};
 
 use anyhow::Context;
 use clap::Parser;
@@ -8,6 +8,7 @@ use ferry_relay::{
     cli::{Cli, Command},
     config::{self, Settings},
     demo::{self, DemoData},
+    passwords,
     startup::Application,
     store, telemetry,
 };
@@ -95,10 +96,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     site.allowed_origins
                 );
             }
+            for operator in &settings.operators {
+                println!(
+                    "  operator {} ({}): sites {}",
+                    operator.login,
+                    operator.name,
+                    operator.sites.join(", ")
+                );
+            }
             Ok(())
         }
         Command::DefaultConfig => {
             print!("{}", config::EXAMPLE);
+            Ok(())
+        }
+        Command::HashPassword => {
+            let password = read_password()?;
+            let hash = passwords::hash(&password)
+                .map_err(|error| anyhow::anyhow!("the password {error}"))?;
+            println!("{hash}");
             Ok(())
         }
         Command::Demo {
@@ -119,6 +135,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve(settings, listener, Some(&data)).await
         }
     }
+}
+
+/// The password to hash: typed twice without echo on a terminal, else one line of stdin (so
+/// scripts can pipe it in; it never appears in the process list or the shell history).
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let password = rpassword::prompt_password("Password: ").context("reading the password")?;
+        let again = rpassword::prompt_password("Again: ").context("reading the password")?;
+        anyhow::ensure!(password == again, "the two passwords differ");
+        return Ok(password);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\n', '\r']).to_owned())
 }
 
 fn load(path: &Path) -> anyhow::Result<Settings> {

@@ -5,6 +5,7 @@
 //! command line or the environment (see `cli`). Tests build `Settings` in code.
 
 mod identity;
+mod operators;
 mod secret;
 mod site;
 mod webhook;
@@ -15,6 +16,7 @@ use std::{net::SocketAddr, path::PathBuf};
 use serde::Deserialize;
 
 pub use identity::{IdentitySettings, JwtAlgorithm};
+pub use operators::OperatorSettings;
 pub use secret::Secret;
 pub use site::SiteSettings;
 pub use webhook::MerchantWebhookSettings;
@@ -39,6 +41,9 @@ pub struct Settings {
     /// The merchants' sites this relay serves.
     #[serde(default)]
     pub sites: Vec<SiteSettings>,
+    /// The people who answer visitors in the inbox.
+    #[serde(default)]
+    pub operators: Vec<OperatorSettings>,
 }
 
 /// Process-level settings.
@@ -183,6 +188,7 @@ impl Settings {
             }
             site.validate().map_err(ConfigError::Invalid)?;
         }
+        operators::validate(&self.operators, &seen).map_err(ConfigError::Invalid)?;
         self.worker
             .validate(self.platforms.timeout_secs)
             .map_err(ConfigError::Invalid)?;
@@ -205,15 +211,77 @@ mod tests {
 
     /// The example reads its secrets from the environment; fill them in for the test.
     fn example_with_inline_secrets() -> String {
+        let password_hash = crate::passwords::hash("example password").unwrap();
         EXAMPLE
             .lines()
             .map(|line| match line.split_once(" = { env = ") {
+                Some(("password_hash", _)) => format!("password_hash = \"{password_hash}\""),
                 // Long enough for secrets with a minimum length (identity.hs256_secret).
                 Some((key, _)) => format!("{key} = \"example-value-0123456789abcdef0123\""),
                 None => line.to_owned(),
             })
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// The example with its operator changed by `edit` (on the `[[operators]]` text).
+    fn example_with_operator(edit: impl Fn(&str) -> String) -> Result<Settings, ConfigError> {
+        let example = example_with_inline_secrets();
+        let at = example.find("\n[[operators]]").unwrap();
+        Settings::parse(&format!("{}{}", &example[..at], edit(&example[at..])))
+    }
+
+    #[test]
+    fn the_example_declares_an_operator_of_its_site() {
+        let settings = Settings::parse(&example_with_inline_secrets()).unwrap();
+        assert_eq!(settings.operators.len(), 1);
+        assert_eq!(settings.operators[0].sites, ["shop"]);
+    }
+
+    #[test]
+    fn an_operator_is_refused_for_each_thing_wrong_with_them() {
+        type Edit = Box<dyn Fn(&str) -> String>;
+        let cases: [(&str, Edit); 6] = [
+            (
+                "is not declared",
+                Box::new(|o| o.replace("[\"shop\"]", "[\"elsewhere\"]")),
+            ),
+            (
+                "serves no site",
+                Box::new(|o| o.replace("[\"shop\"]", "[]")),
+            ),
+            (
+                "without spaces",
+                Box::new(|o| o.replace("anna@shop.example", "anna k")),
+            ),
+            (
+                "1-64 characters",
+                Box::new(|o| o.replace("\"Anna\"", "\" \"")),
+            ),
+            (
+                "not an Argon2id hash",
+                Box::new(|o| {
+                    let start = o.find("password_hash = ").unwrap();
+                    let end = start + o[start..].find('\n').unwrap();
+                    format!(
+                        "{}password_hash = \"hunter2hunter2\"{}",
+                        &o[..start],
+                        &o[end..]
+                    )
+                }),
+            ),
+            (
+                "appears twice",
+                Box::new(|o| format!("{o}\n{}", o.replace("anna@", "ANNA@"))),
+            ),
+        ];
+        for (expected, edit) in cases {
+            let error = example_with_operator(edit).unwrap_err().to_string();
+            assert!(
+                error.contains(expected),
+                "{expected:?} missing from {error}"
+            );
+        }
     }
 
     #[test]
