@@ -232,6 +232,27 @@ mod tests {
     }
 
     #[test]
+    fn the_example_site_keeps_office_hours_in_its_time_zone() {
+        let settings = Settings::parse(&example_with_inline_secrets()).unwrap();
+        let hours = settings.sites[0]
+            .office_hours
+            .as_ref()
+            .expect("office hours");
+        // Monday 2026-11-30 in Vilnius (UTC+2): closed at 08:30, open at 09:30.
+        assert!(!hours.is_open(1_796_020_200_000));
+        assert!(hours.is_open(1_796_023_800_000));
+    }
+
+    #[test]
+    fn bad_office_hours_are_refused_with_the_line() {
+        let text = example_with_inline_secrets().replace("fri = \"09:00-17:00\"", "fri = \"9-5\"");
+        let error = Settings::parse(&text).unwrap_err().to_string();
+        for part in ["office_hours.fri", "line"] {
+            assert!(error.contains(part), "{part} missing from {error}");
+        }
+    }
+
+    #[test]
     fn the_example_declares_an_operator_of_its_site() {
         let settings = Settings::parse(&example_with_inline_secrets()).unwrap();
         assert_eq!(settings.operators.len(), 1);

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::{IdentitySettings, Secret};
 use crate::channels::{self, Account};
 use crate::domain::ChannelKind;
-use crate::domain::Locale;
+use crate::domain::{Locale, OfficeHours};
 
 /// A merchant's site.
 ///
@@ -48,6 +48,10 @@ pub struct SiteSettings {
     /// site accepts none.
     #[serde(default)]
     pub identity: Option<IdentitySettings>,
+    /// When operators answer, in the site's time zone; without it the chat never says they
+    /// are away.
+    #[serde(default)]
+    pub office_hours: Option<OfficeHours>,
     /// The site's messenger accounts, in the registry's display order.
     #[serde(skip)]
     accounts: Vec<Arc<dyn Account>>,

@@ -3,6 +3,7 @@
 mod attribution;
 mod customer;
 mod locale;
+mod office_hours;
 mod refs;
 mod reply_window;
 mod retry;
@@ -11,6 +12,7 @@ pub use attribution::{Attribution, AttributionError, PAGE_URL_PATTERN};
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use locale::Locale;
+pub use office_hours::OfficeHours;
 pub use refs::{IntentRef, RefError};
 pub use reply_window::{Author, Recipient, Refusal, ReplyDecision, ReplyWindow};
 pub use retry::{NextAttempt, RetryPolicy};
