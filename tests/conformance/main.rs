@@ -26,6 +26,8 @@ mod subscribers;
 mod deliveries;
 mod messages;
 mod webhooks;
+// Conversations with visitors and their messages.
+mod conversations;
 // Many claimers at once, wake-ups, and the table inventory.
 mod concurrency;
 mod diagnostics;

@@ -238,6 +238,48 @@ pub trait Store: Send + Sync + 'static {
         now: crate::domain::Millis,
     ) -> StoreResult<()>;
 
+    // --- conversations ----------------------------------------------------------------------
+
+    /// Starts an open conversation, its latest activity at its start.
+    async fn start_conversation(&self, conversation: &NewConversation)
+    -> StoreResult<Conversation>;
+
+    /// The conversation with this id, if it is `site`'s.
+    async fn find_conversation(
+        &self,
+        site: &str,
+        id: ConversationId,
+    ) -> StoreResult<Option<Conversation>>;
+
+    /// The conversation of `site` a visitor's token opens, by the token's SHA-256 (hex).
+    async fn find_conversation_by_token(
+        &self,
+        site: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<Conversation>>;
+
+    /// Adds a message to a conversation of `site` with the conversation's next seq (1, 2, 3…
+    /// in commit order, even with several relays adding at once) and moves the conversation's
+    /// latest activity forward to the message's time (never back). A `client_key` the
+    /// conversation has seen adds nothing and answers the message it added. `None` if `site`
+    /// has no such conversation.
+    async fn add_message(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        message: &NewMessage,
+    ) -> StoreResult<Option<Message>>;
+
+    /// Up to `limit` messages of a conversation of `site` whose seq is above `after`, in seq
+    /// order (empty for another site's conversation).
+    async fn messages_after(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
+
     // --- diagnostics ------------------------------------------------------------------------
 
     /// The number of rows in every table the relay owns, by table name (tests compare

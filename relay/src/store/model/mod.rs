@@ -1,9 +1,14 @@
 //! The records the store reads and writes.
 
+mod conversations;
 mod effects;
 mod people;
 mod work;
 
+pub use conversations::{
+    Conversation, ConversationId, ConversationStatus, Message, MessageAuthor, MessageStatus,
+    NewConversation, NewMessage, Place,
+};
 pub use effects::{
     AccountChange, Effects, EventDraft, LinkCode, LinkVia, NewEvent, NewSubscriber, OutboundDraft,
     SubscriberChange,

@@ -8,6 +8,7 @@
 
 mod batch;
 mod claims;
+mod conversations;
 mod deliveries;
 mod effects;
 mod intents;
@@ -25,9 +26,10 @@ pub use listener::APPLICATION_NAME as LISTENER_APPLICATION_NAME;
 pub use pool::DEFAULT_MAX_CONNECTIONS;
 
 use super::{
-    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult, Effects,
-    InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
-    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
+    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation, ConversationId,
+    DeliveryResult, Effects, InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, Message,
+    NewConversation, NewEvent, NewInbound, NewMessage, Queue, Store, StoreError, StoreResult,
+    Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
 use listener::Listener;
@@ -242,6 +244,52 @@ impl Store for PostgresStore {
         now: Millis,
     ) -> StoreResult<()> {
         deliveries::finish_webhook(&mut *self.conn().await?, owner, id, result, now).await
+    }
+
+    async fn start_conversation(
+        &self,
+        conversation: &NewConversation,
+    ) -> StoreResult<Conversation> {
+        conversations::start(&mut *self.conn().await?, conversation).await
+    }
+
+    async fn find_conversation(
+        &self,
+        site: &str,
+        id: ConversationId,
+    ) -> StoreResult<Option<Conversation>> {
+        conversations::find(&mut *self.conn().await?, site, id).await
+    }
+
+    async fn find_conversation_by_token(
+        &self,
+        site: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        conversations::find_by_token(&mut *self.conn().await?, site, token_hash).await
+    }
+
+    async fn add_message(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        message: &NewMessage,
+    ) -> StoreResult<Option<Message>> {
+        let mut tx = self.pool.begin().await?;
+        let added = conversations::add_message(&mut tx, site, conversation, message).await?;
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn messages_after(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        conversations::messages_after(&mut *self.conn().await?, site, conversation, after, limit)
+            .await
     }
 
     async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {

@@ -10,8 +10,9 @@ use sqlx::{Row, postgres::PgRow, types::Json};
 
 use crate::domain::{ChannelKind, PlatformUserId, SubscriberId};
 use crate::store::{
-    ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Intent, LinkCodeRecord, MerchantEvent,
-    StoreError, StoreResult, Subscriber, SubscriberStatus, WebhookContent,
+    ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Conversation, ConversationId,
+    ConversationStatus, Intent, LinkCodeRecord, MerchantEvent, Message, MessageAuthor,
+    MessageStatus, Place, StoreError, StoreResult, Subscriber, SubscriberStatus, WebhookContent,
 };
 
 /// A value for a jsonb column.
@@ -182,6 +183,53 @@ pub(super) fn webhook(row: &PgRow) -> StoreResult<ClaimedWebhook> {
         content,
         created_at: row.try_get("created_at")?,
         attempts: attempts(row)?,
+    })
+}
+
+/// Columns `conversation` reads.
+pub(super) const CONVERSATION_COLUMNS: &str = "id, site, customer_id, subscriber_id, channel, \
+     status, attribution, last_seq, created_at, updated_at";
+
+pub(super) fn conversation(row: &PgRow) -> StoreResult<Conversation> {
+    let place: String = row.try_get("channel")?;
+    let status: String = row.try_get("status")?;
+    Ok(Conversation {
+        id: ConversationId(row.try_get("id")?),
+        site: row.try_get("site")?,
+        customer_id: row.try_get("customer_id")?,
+        subscriber_id: row
+            .try_get::<Option<i64>, _>("subscriber_id")?
+            .map(SubscriberId),
+        place: Place::parse(&place).ok_or_else(|| corrupt(format!("channel {place:?}")))?,
+        status: ConversationStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
+        attribution: optional_json(row, "attribution")?,
+        last_seq: row.try_get("last_seq")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Columns `message` reads.
+pub(super) const MESSAGE_COLUMNS: &str =
+    "conversation_id, seq, author, operator, channel, body, status, client_key, created_at";
+
+pub(super) fn message(row: &PgRow) -> StoreResult<Message> {
+    let author: String = row.try_get("author")?;
+    let place: String = row.try_get("channel")?;
+    let status: String = row.try_get("status")?;
+    Ok(Message {
+        conversation_id: ConversationId(row.try_get("conversation_id")?),
+        seq: row.try_get("seq")?,
+        author: MessageAuthor::parse(&author)
+            .ok_or_else(|| corrupt(format!("author {author:?}")))?,
+        operator: row.try_get("operator")?,
+        place: Place::parse(&place).ok_or_else(|| corrupt(format!("channel {place:?}")))?,
+        body: row.try_get("body")?,
+        status: MessageStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("status {status:?}")))?,
+        client_key: row.try_get("client_key")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 

@@ -9,6 +9,7 @@
 
 mod batch;
 mod claims;
+mod conversations;
 mod effects;
 mod intents;
 mod queues;
@@ -26,9 +27,10 @@ use sqlx::{
 };
 
 use super::{
-    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult, Effects,
-    InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, NewEvent, NewInbound, Queue, Store,
-    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
+    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation, ConversationId,
+    DeliveryResult, Effects, InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, Message,
+    NewConversation, NewEvent, NewInbound, NewMessage, Queue, Store, StoreError, StoreResult,
+    Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
 use writer::Writer;
@@ -351,6 +353,67 @@ impl Store for SqliteStore {
                 Box::pin(async move { queues::finish_webhook(conn, &owner, id, result, now).await })
             })
             .await
+    }
+
+    async fn start_conversation(
+        &self,
+        conversation: &NewConversation,
+    ) -> StoreResult<Conversation> {
+        let conversation = conversation.clone();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move { conversations::start(conn, &conversation).await })
+            })
+            .await
+    }
+
+    async fn find_conversation(
+        &self,
+        site: &str,
+        id: ConversationId,
+    ) -> StoreResult<Option<Conversation>> {
+        conversations::find(&mut *self.reads.acquire().await?, site, id).await
+    }
+
+    async fn find_conversation_by_token(
+        &self,
+        site: &str,
+        token_hash: &str,
+    ) -> StoreResult<Option<Conversation>> {
+        conversations::find_by_token(&mut *self.reads.acquire().await?, site, token_hash).await
+    }
+
+    async fn add_message(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        message: &NewMessage,
+    ) -> StoreResult<Option<Message>> {
+        let (site, message) = (site.to_owned(), message.clone());
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    conversations::add_message(conn, &site, conversation, &message).await
+                })
+            })
+            .await
+    }
+
+    async fn messages_after(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        after: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        conversations::messages_after(
+            &mut *self.reads.acquire().await?,
+            site,
+            conversation,
+            after,
+            limit,
+        )
+        .await
     }
 
     async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {
