@@ -1,6 +1,7 @@
 //! Validated values the relay works with, parsed once at the edge ("parse, don't validate").
 
 mod attribution;
+mod conversation_token;
 mod customer;
 mod locale;
 mod office_hours;
@@ -9,6 +10,7 @@ mod reply_window;
 mod retry;
 
 pub use attribution::{Attribution, AttributionError, PAGE_URL_PATTERN};
+pub use conversation_token::ConversationToken;
 pub use customer::Customer;
 pub use ferry_wire::ChannelKind;
 pub use locale::Locale;
