@@ -120,6 +120,9 @@ impl Worker {
         let mut dispatcher: Dispatcher<Q::Lane> =
             Dispatcher::new(settings.max_in_flight, settings.max_in_flight_per_lane);
         let mut failures = Failures::new(&self, Q::PART);
+        // A deadline of its own, not a sleep restarted on every wake-up: while deliveries keep
+        // finishing, retries that became due in idle lanes must still be looked for.
+        let mut poll_at = tokio::time::Instant::now() + self.poll_interval();
         loop {
             let mut claimed = 0;
             if dispatcher.wants_more() && !shutdown.is_cancelled() {
@@ -152,7 +155,10 @@ impl Worker {
                 }
                 () = dispatcher.next_finished(), if dispatcher.busy() => {}
                 () = self.inner.signals.notified(Q::QUEUE), if room => dispatcher.more_may_be_due(),
-                () = tokio::time::sleep(self.poll_interval()), if room => dispatcher.more_may_be_due(),
+                () = tokio::time::sleep_until(poll_at), if room => {
+                    poll_at = tokio::time::Instant::now() + self.poll_interval();
+                    dispatcher.more_may_be_due();
+                }
             }
         }
     }
