@@ -2,7 +2,10 @@
 
 use ferry_relay::{
     domain::{ChannelKind, SubscriberId},
-    store::{AccountChange, Effects, LinkCode, LinkVia, MerchantEvent},
+    store::{
+        AccountChange, Effects, LinkCode, LinkVia, MerchantEvent, MessageAuthor, MessageStatus,
+        NewConversation, NewMessage, Place,
+    },
 };
 
 use crate::support::{
@@ -17,7 +20,7 @@ on_both_backends!(
 
 /// A subscriber with something of every kind the store keeps about a person: webhook events
 /// (one processed, one pending), a message, a merchant webhook, a link code, an order, a linked
-/// intent with the customer on it, funnel events with their ref.
+/// intent with the customer on it, funnel events with their ref, a conversation.
 async fn someone_with_everything(b: &Backend, user: &str, reference: &str) -> SubscriberId {
     let mut vouched = intent(reference, T0, "spring");
     vouched.customer = Some(customer(&format!("cus_{user}")));
@@ -45,10 +48,37 @@ async fn someone_with_everything(b: &Backend, user: &str, reference: &str) -> Su
         .replies
         .push(reply(user, &format!("inbound:{}:0", ids[0])));
     effects.notify.push(MerchantEvent::Created);
-    match b.process(ids[0], effects, T0).await {
+    let id = match b.process(ids[0], effects, T0).await {
         ferry_relay::store::Commit::Done(Some(id)) => id,
         other => panic!("expected a subscriber, got {other:?}"),
-    }
+    };
+    let conversation = b
+        .store
+        .start_conversation(&NewConversation {
+            site: SITE.into(),
+            token_hash: None,
+            customer_id: Some(format!("cus_{user}")),
+            subscriber_id: Some(id),
+            place: Place::Messenger(ChannelKind::Telegram),
+            attribution: None,
+            at: T0,
+        })
+        .await
+        .unwrap();
+    let said = NewMessage {
+        author: MessageAuthor::Visitor,
+        operator: None,
+        place: Place::Messenger(ChannelKind::Telegram),
+        body: format!("I am {user}, call me back"),
+        status: MessageStatus::Received,
+        client_key: None,
+        at: T0,
+    };
+    b.store
+        .add_message(SITE, conversation.id, &said)
+        .await
+        .unwrap();
+    id
 }
 
 async fn erasing_a_subscriber_removes_their_personal_data_and_keeps_anonymous_counts(b: Backend) {
@@ -71,6 +101,8 @@ async fn erasing_a_subscriber_removes_their_personal_data_and_keeps_anonymous_co
     assert_eq!(b.count("subscriber_orders", &of_ann).await, 0);
     assert_eq!(b.count("events", &of_ann).await, 0);
     assert_eq!(b.count("events", "ref = 'spring-ref-ann1'").await, 0);
+    assert_eq!(b.count("conversations", &of_ann).await, 0);
+    assert_eq!(b.count("messages", "body LIKE 'I am 1001%'").await, 0);
     let clicked = b
         .store
         .find_intent(SITE, ChannelKind::Telegram, "spring-ref-ann1")
@@ -95,6 +127,8 @@ async fn erasing_a_subscriber_removes_their_personal_data_and_keeps_anonymous_co
     assert_eq!(b.count("merchant_webhooks", &of_bo).await, 1);
     assert_eq!(b.count("link_codes", &of_bo).await, 1);
     assert_eq!(b.count("subscriber_orders", &of_bo).await, 1);
+    assert_eq!(b.count("conversations", &of_bo).await, 1);
+    assert_eq!(b.count("messages", "body LIKE 'I am 1002%'").await, 1);
     let kept = b
         .store
         .find_intent(SITE, ChannelKind::Telegram, "spring-ref-bo01")

@@ -220,8 +220,8 @@ async fn unlink_subscriber(
 
 /// Delete a subscriber and erase their personal data.
 ///
-/// Stored webhook bodies, queued messages, link codes and the customer data on their clicks
-/// go too; funnel counts stay, anonymous.
+/// Stored webhook bodies, queued messages, link codes, their conversations with every message,
+/// and the customer data on their clicks go too; funnel counts stay, anonymous.
 #[utoipa::path(
     delete,
     path = "/v1/subscribers/{id}",

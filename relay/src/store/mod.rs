@@ -189,8 +189,9 @@ pub trait Store: Send + Sync + 'static {
     async fn find_link_code(&self, site: &str, code: &str) -> StoreResult<Option<LinkCodeRecord>>;
 
     /// Deletes a subscriber and erases their personal data everywhere it was kept: their
-    /// stored webhook events, queued messages and merchant webhooks, link codes, and the
-    /// customer and order of the intent they arrived with. Funnel events stay, without the
+    /// stored webhook events, queued messages and merchant webhooks, link codes, their
+    /// conversations with every message, and the customer and order of the intent they arrived
+    /// with. Funnel events stay, without the
     /// subscriber and ref. `false` if there was no such subscriber.
     async fn erase_subscriber(&self, site: &str, id: SubscriberId) -> StoreResult<bool>;
 

@@ -143,6 +143,12 @@ pub(super) async fn erase(
         .execute(&mut *conn)
         .await?;
     }
+    // Their conversations, messages included (ON DELETE CASCADE): what they wrote and what
+    // was written to them.
+    sqlx::query("DELETE FROM conversations WHERE subscriber_id = $1")
+        .bind(id.0)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM outbox WHERE subscriber_id = $1")
         .bind(id.0)
         .execute(&mut *conn)
