@@ -16,6 +16,8 @@ mod poison_input;
 mod poison_processing;
 // The widget API: origins, intents, events.
 mod widget_api;
+// The web chat: conversations, messages, tokens.
+mod web_chat;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.
 mod linking;
 // Platforms failing on demand: every delivery path.

@@ -10,6 +10,7 @@ pub(crate) mod openapi;
 pub mod rate_limit;
 pub mod server;
 mod widget_api;
+mod widget_chat;
 mod widget_events;
 mod widget_identity;
 

@@ -26,7 +26,7 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{AppState, health, merchant, widget_api, widget_events, widget_identity};
+use super::{AppState, health, merchant, widget_api, widget_chat, widget_events, widget_identity};
 use crate::views::MerchantWebhook;
 pub(crate) use schemas::ChannelKind;
 use webhooks::WebhookPaths;
@@ -51,6 +51,9 @@ use webhooks::WebhookPaths;
         widget_identity::status,
         widget_identity::complete,
         widget_identity::qr,
+        widget_chat::start,
+        widget_chat::send,
+        widget_chat::history,
         health::healthz,
         health::readyz,
     ),

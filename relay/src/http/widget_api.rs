@@ -16,7 +16,7 @@ use axum::{
 use ferry_wire::{ChannelButton, WidgetConfig};
 
 use super::openapi::{ORIGIN, RATE_LIMITED, UNKNOWN_SITE, schemas as doc};
-use super::{AppState, widget_events, widget_identity};
+use super::{AppState, widget_chat, widget_events, widget_identity};
 use crate::config::SiteSettings;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::texts;
@@ -42,6 +42,16 @@ pub fn router(state: AppState) -> Router<AppState> {
             post(widget_identity::complete).options(preflight),
         )
         .route("/api/widget/{site}/qr.svg", get(widget_identity::qr))
+        .route(
+            "/api/widget/{site}/conversations",
+            post(widget_chat::start).options(preflight),
+        )
+        .route(
+            "/api/widget/{site}/conversation/messages",
+            get(widget_chat::history)
+                .post(widget_chat::send)
+                .options(preflight),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .route_layer(middleware::from_fn_with_state(
             state,
@@ -99,7 +109,11 @@ async fn preflight() -> impl IntoResponse {
         StatusCode::NO_CONTENT,
         [
             (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, POST"),
-            (header::ACCESS_CONTROL_ALLOW_HEADERS, "content-type"),
+            // The chat's token travels in a header of its own.
+            (
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                "content-type, x-ferry-conversation",
+            ),
             (header::ACCESS_CONTROL_MAX_AGE, "86400"),
         ],
     )

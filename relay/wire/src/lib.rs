@@ -7,12 +7,17 @@
 //! `ferry_relay::domain`); `refs` and `crockford` are the rules it and the widget share.
 
 mod channel;
+mod chat;
 pub mod crockford;
 pub mod refs;
 
 use std::{fmt, marker::PhantomData};
 
 pub use channel::{ChannelKind, RefKind};
+pub use chat::{
+    CONVERSATION_HEADER, ChatAuthor, ChatMessage, ChatMessages, ChatStatus, ConversationStarted,
+    SendMessage, StartConversation,
+};
 use serde::{
     Deserialize, Deserializer, Serialize,
     de::{MapAccess, Visitor, value::MapAccessDeserializer},

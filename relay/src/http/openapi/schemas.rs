@@ -11,6 +11,7 @@
 // Described, never constructed.
 #![allow(dead_code)]
 
+mod chat;
 mod visits;
 
 use std::borrow::Cow;
@@ -18,6 +19,10 @@ use std::borrow::Cow;
 use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
+pub use chat::{
+    AfterQuery, ChatMessage, ChatMessages, ConversationHeader, ConversationStarted, SendMessage,
+    StartConversation,
+};
 pub use visits::{Accepted, IntentReceipt, NewIntent, WidgetEvent};
 
 /// The `{site}` of the widget API and the webhooks.

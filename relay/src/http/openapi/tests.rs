@@ -294,6 +294,44 @@ fn widget_api_bodies_fit_their_schemas() {
 }
 
 #[test]
+fn chat_bodies_fit_their_schemas() {
+    assert_fits(
+        "StartConversation",
+        wire::StartConversation { visit: visit() },
+        true,
+    );
+    let token = crate::domain::ConversationToken::generate()
+        .as_str()
+        .to_owned();
+    assert_fits(
+        "ConversationStarted",
+        wire::ConversationStarted { token },
+        true,
+    );
+    let send = wire::SendMessage {
+        text: "Do you ship to Riga?\nThanks".into(),
+        client_key: "01JD3Z8W-msg_1".into(),
+    };
+    assert_fits("SendMessage", send, true);
+    let message = |author, status| wire::ChatMessage {
+        seq: 1,
+        author,
+        text: "Hello".into(),
+        at: crate::domain::rfc3339(1_763_733_600_000),
+        status,
+    };
+    let messages = wire::ChatMessages {
+        messages: vec![
+            message(wire::ChatAuthor::Visitor, wire::ChatStatus::Received),
+            message(wire::ChatAuthor::Operator, wire::ChatStatus::Pending),
+            message(wire::ChatAuthor::System, wire::ChatStatus::Sent),
+            message(wire::ChatAuthor::Operator, wire::ChatStatus::Failed),
+        ],
+    };
+    assert_fits("ChatMessages", messages, true);
+}
+
+#[test]
 fn every_registered_platform_has_its_webhook_in_the_document() {
     let doc = document_json();
     for platform in crate::channels::registry() {

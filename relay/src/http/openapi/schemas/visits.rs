@@ -42,7 +42,7 @@ enum DeviceClass {
 
 /// What the widget knows about the visit; every event and intent carries it.
 #[derive(ToSchema)]
-struct Visit {
+pub(super) struct Visit {
     /// Full http(s) URL of the page the widget runs on (`location.href`): a host name (labels
     /// starting `xn--` must be valid punycode) or IPv4 address, no spaces or control
     /// characters, at most 2048 characters.

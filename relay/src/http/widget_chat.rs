@@ -1,0 +1,300 @@
+//! The web chat's widget API: a visitor starts their conversation, writes in it, and reads what
+//! was written since the last message the widget saw. Routed (behind the origin check and the
+//! rate limit) by `widget_api`.
+//!
+//! The conversation token travels in a header of its own (`X-Ferry-Conversation`), not in the
+//! URL, so it stays out of access logs and `Referer`s. An unknown token is a 404 like a
+//! conversation of another site: the answer never tells which tokens exist.
+
+use axum::{
+    Json,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+};
+use ferry_wire::{
+    CONVERSATION_HEADER, ChatAuthor, ChatMessage, ChatMessages, ChatStatus, ConversationStarted,
+    SendMessage, StartConversation,
+};
+use serde::Deserialize;
+
+use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, UNKNOWN_SITE, schemas as doc};
+use super::{
+    AppState,
+    extract::{AppJson, AppQuery},
+};
+use crate::config::SiteSettings;
+use crate::domain::{Attribution, ConversationToken, rfc3339};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::store::{
+    Conversation, Message, MessageAuthor, MessageStatus, NewConversation, NewMessage, Place,
+};
+
+/// The longest message a visitor may write, in characters: Messenger's limit, the shortest of
+/// the platforms the conversation may move to.
+pub(super) const MAX_TEXT_CHARS: usize = 2000;
+/// The longest client key, in characters.
+pub(super) const MAX_CLIENT_KEY_CHARS: usize = 64;
+/// Messages per history page.
+const PAGE: u32 = 100;
+
+/// Start the visitor's web conversation.
+///
+/// Call it just before the visitor's first message; keep the token and send it as
+/// `X-Ferry-Conversation` from then on.
+#[utoipa::path(
+    post,
+    path = "/api/widget/{site}/conversations",
+    tag = "widget",
+    operation_id = "start_conversation",
+    params(doc::SitePath, doc::OriginHeader),
+    request_body = doc::StartConversation,
+    responses(
+        (status = 201, description = "Started", body = doc::ConversationStarted),
+        (status = 400, body = ErrorBody, description = "`invalid_json` or `invalid_visit`."),
+        (status = 403, body = ErrorBody, description = ORIGIN),
+        (status = 404, body = ErrorBody, description = UNKNOWN_SITE),
+        (status = 415, body = ErrorBody, description = NOT_JSON),
+        (status = 429, body = ErrorBody, description = RATE_LIMITED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
+pub(super) async fn start(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    AppJson(request): AppJson<StartConversation>,
+) -> ApiResult<Response> {
+    let site = state.site(&site)?;
+    let attribution = Attribution::from_visit(&request.visit)?;
+    let token = ConversationToken::generate();
+    state
+        .store
+        .start_conversation(&NewConversation {
+            site: site.id.clone(),
+            token_hash: Some(token.hash()),
+            customer_id: None,
+            subscriber_id: None,
+            place: Place::Web,
+            attribution: Some(attribution),
+            at: state.clock.now(),
+        })
+        .await?;
+    let started = ConversationStarted {
+        token: token.as_str().to_owned(),
+    };
+    Ok((StatusCode::CREATED, Json(started)).into_response())
+}
+
+/// Write in the conversation.
+///
+/// Sending a `client_key` again (after a lost answer) adds nothing and answers the message it
+/// added.
+#[utoipa::path(
+    post,
+    path = "/api/widget/{site}/conversation/messages",
+    tag = "widget",
+    operation_id = "send_chat_message",
+    params(doc::SitePath, doc::OriginHeader, doc::ConversationHeader),
+    request_body = doc::SendMessage,
+    responses(
+        (status = 201, description = "Added (or added before, for a repeated `client_key`)",
+            body = doc::ChatMessage),
+        (status = 400, body = ErrorBody, description = "`invalid_json`, `invalid_message` or \
+            `invalid_client_key`."),
+        (status = 403, body = ErrorBody, description = ORIGIN),
+        (status = 404, body = ErrorBody, description = CONVERSATION_NOT_FOUND),
+        (status = 415, body = ErrorBody, description = NOT_JSON),
+        (status = 429, body = ErrorBody, description = RATE_LIMITED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
+pub(super) async fn send(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    AppJson(request): AppJson<SendMessage>,
+) -> ApiResult<Response> {
+    let site = state.site(&site)?;
+    let text = visitor_text(&request.text)?;
+    let client_key = client_key(&request.client_key)?;
+    let conversation = conversation(&state, site, &headers).await?;
+    let message = NewMessage {
+        author: MessageAuthor::Visitor,
+        operator: None,
+        place: Place::Web,
+        body: text,
+        status: MessageStatus::Received,
+        client_key: Some(client_key),
+        at: state.clock.now(),
+    };
+    let added = state
+        .store
+        .add_message(&site.id, conversation.id, &message)
+        .await?
+        .ok_or_else(not_found)?;
+    Ok((StatusCode::CREATED, Json(view(&added))).into_response())
+}
+
+/// `?after=` of the history.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct After {
+    /// The last seq the widget has; 0 (the default) for the whole conversation.
+    #[serde(default)]
+    after: i64,
+}
+
+/// Read the conversation after the last message the widget has.
+#[utoipa::path(
+    get,
+    path = "/api/widget/{site}/conversation/messages",
+    tag = "widget",
+    operation_id = "chat_messages",
+    params(doc::SitePath, doc::OriginHeader, doc::ConversationHeader, doc::AfterQuery),
+    responses(
+        (status = 200, description = "Up to 100 messages after `after`, in order",
+            body = doc::ChatMessages),
+        (status = 400, body = ErrorBody, description = "`invalid_query`."),
+        (status = 403, body = ErrorBody, description = ORIGIN),
+        (status = 404, body = ErrorBody, description = CONVERSATION_NOT_FOUND),
+        (status = 429, body = ErrorBody, description = RATE_LIMITED,
+            headers(("Retry-After" = u32, description = "Seconds to wait"))),
+        (status = 503, body = ErrorBody, description = STORAGE),
+    ),
+)]
+pub(super) async fn history(
+    State(state): State<AppState>,
+    Path(site): Path<String>,
+    headers: HeaderMap,
+    AppQuery(After { after }): AppQuery<After>,
+) -> ApiResult<Json<ChatMessages>> {
+    let site = state.site(&site)?;
+    if after < 0 {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "after is the last seq the widget has: 0 or more",
+        ));
+    }
+    let conversation = conversation(&state, site, &headers).await?;
+    let messages = state
+        .store
+        .messages_after(&site.id, conversation.id, after, PAGE)
+        .await?;
+    Ok(Json(ChatMessages {
+        messages: messages.iter().map(view).collect(),
+    }))
+}
+
+/// 404 of the chat operations that take a token.
+const CONVERSATION_NOT_FOUND: &str = "`unknown_site`, or `conversation_not_found`: no \
+`X-Ferry-Conversation` header, or its token opens no conversation of this site.";
+
+fn not_found() -> ApiError {
+    ApiError::not_found(
+        "conversation_not_found",
+        "no conversation of this site has this token; start one",
+    )
+}
+
+/// The conversation the request's token opens.
+async fn conversation(
+    state: &AppState,
+    site: &SiteSettings,
+    headers: &HeaderMap,
+) -> ApiResult<Conversation> {
+    let token = headers
+        .get(CONVERSATION_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(ConversationToken::parse)
+        .ok_or_else(not_found)?;
+    state
+        .store
+        .find_conversation_by_token(&site.id, &token.hash())
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// What a visitor may write: some visible text, at most `MAX_TEXT_CHARS` characters, no
+/// control characters but line breaks and tabs.
+fn visitor_text(text: &str) -> ApiResult<String> {
+    let invalid = |why: &str| ApiError::bad_request("invalid_message", why.to_owned());
+    if text.trim().is_empty() {
+        return Err(invalid("the message is empty"));
+    }
+    if text.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid(&format!(
+            "a message may be at most {MAX_TEXT_CHARS} characters"
+        )));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(invalid("the message holds control characters"));
+    }
+    Ok(text.to_owned())
+}
+
+/// A client key: 1 to `MAX_CLIENT_KEY_CHARS` of `A-Z a-z 0-9 - _`.
+fn client_key(key: &str) -> ApiResult<String> {
+    let valid = (1..=MAX_CLIENT_KEY_CHARS).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !valid {
+        return Err(ApiError::bad_request(
+            "invalid_client_key",
+            format!(
+                "client_key must be 1-{MAX_CLIENT_KEY_CHARS} characters of A-Z, a-z, 0-9, - and _"
+            ),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+/// A stored message as the widget shows it.
+fn view(message: &Message) -> ChatMessage {
+    ChatMessage {
+        seq: message.seq,
+        author: match message.author {
+            MessageAuthor::Visitor => ChatAuthor::Visitor,
+            MessageAuthor::Operator => ChatAuthor::Operator,
+            MessageAuthor::System => ChatAuthor::System,
+        },
+        text: message.body.clone(),
+        at: rfc3339(message.created_at),
+        status: match message.status {
+            MessageStatus::Received => ChatStatus::Received,
+            MessageStatus::Pending => ChatStatus::Pending,
+            MessageStatus::Sent => ChatStatus::Sent,
+            MessageStatus::Failed => ChatStatus::Failed,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_refused_when_empty_too_long_or_holding_control_characters() {
+        let too_long = "a".repeat(MAX_TEXT_CHARS + 1);
+        for text in ["", "  \n\t ", too_long.as_str(), "bell\u{7}", "nul\0"] {
+            assert!(visitor_text(text).is_err(), "{text:?}");
+        }
+        let longest = "\u{1F44B}".repeat(MAX_TEXT_CHARS);
+        for text in ["Hello", "two\nlines\r\n\tand a tab", longest.as_str()] {
+            assert_eq!(visitor_text(text).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn a_client_key_is_short_and_plain() {
+        for key in ["", "has space", "ü", &"k".repeat(MAX_CLIENT_KEY_CHARS + 1)] {
+            assert!(client_key(key).is_err(), "{key:?}");
+        }
+        assert!(client_key("01JD3Z8W-msg_1").is_ok());
+    }
+}
