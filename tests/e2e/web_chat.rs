@@ -140,10 +140,14 @@ async fn a_token_opens_only_its_own_conversation() {
         .unwrap();
 
     assert!(bos.messages.is_empty());
-    for response in [nobody, malformed, missing] {
-        assert_eq!(response.status(), 404);
+    for (response, status, code) in [
+        (nobody, 404, "conversation_not_found"),
+        (malformed, 400, "invalid_conversation_token"),
+        (missing, 401, "conversation_token_required"),
+    ] {
+        assert_eq!(response.status(), status);
         let body: Value = response.json().await.unwrap();
-        assert_eq!(body["error"]["code"], "conversation_not_found");
+        assert_eq!(body["error"]["code"], code);
     }
 }
 

@@ -3,8 +3,10 @@
 //! rate limit) by `widget_api`.
 //!
 //! The conversation token travels in a header of its own (`X-Ferry-Conversation`), not in the
-//! URL, so it stays out of access logs and `Referer`s. An unknown token is a 404 like a
-//! conversation of another site: the answer never tells which tokens exist.
+//! URL, so it stays out of access logs and `Referer`s. Without the header the answer is 401,
+//! with one that is not a token's shape 400; a token that opens no conversation of the site is
+//! 404 whether it never existed or belongs to another site, so answers never tell which tokens
+//! exist.
 
 use axum::{
     Json,
@@ -100,8 +102,9 @@ pub(super) async fn start(
     responses(
         (status = 201, description = "Added (or added before, for a repeated `client_key`)",
             body = doc::ChatMessage),
-        (status = 400, body = ErrorBody, description = "`invalid_json`, `invalid_message` or \
-            `invalid_client_key`."),
+        (status = 400, body = ErrorBody, description = "`invalid_json`, `invalid_message`, \
+            `invalid_client_key` or `invalid_conversation_token`."),
+        (status = 401, body = ErrorBody, description = TOKEN_REQUIRED),
         (status = 403, body = ErrorBody, description = ORIGIN),
         (status = 404, body = ErrorBody, description = CONVERSATION_NOT_FOUND),
         (status = 415, body = ErrorBody, description = NOT_JSON),
@@ -156,7 +159,9 @@ pub(super) struct After {
     responses(
         (status = 200, description = "Up to 100 messages after `after`, in order",
             body = doc::ChatMessages),
-        (status = 400, body = ErrorBody, description = "`invalid_query`."),
+        (status = 400, body = ErrorBody, description = "`invalid_query` or \
+            `invalid_conversation_token`."),
+        (status = 401, body = ErrorBody, description = TOKEN_REQUIRED),
         (status = 403, body = ErrorBody, description = ORIGIN),
         (status = 404, body = ErrorBody, description = CONVERSATION_NOT_FOUND),
         (status = 429, body = ErrorBody, description = RATE_LIMITED,
@@ -188,8 +193,10 @@ pub(super) async fn history(
 }
 
 /// 404 of the chat operations that take a token.
-const CONVERSATION_NOT_FOUND: &str = "`unknown_site`, or `conversation_not_found`: no \
-`X-Ferry-Conversation` header, or its token opens no conversation of this site.";
+const CONVERSATION_NOT_FOUND: &str = "`unknown_site`, or `conversation_not_found`: the token \
+opens no conversation of this site.";
+/// 401 of the chat operations that take a token.
+const TOKEN_REQUIRED: &str = "`conversation_token_required`: no `X-Ferry-Conversation` header.";
 
 fn not_found() -> ApiError {
     ApiError::not_found(
@@ -204,11 +211,22 @@ async fn conversation(
     site: &SiteSettings,
     headers: &HeaderMap,
 ) -> ApiResult<Conversation> {
-    let token = headers
-        .get(CONVERSATION_HEADER)
-        .and_then(|value| value.to_str().ok())
+    let header = headers.get(CONVERSATION_HEADER).ok_or_else(|| {
+        ApiError::unauthorized(
+            "conversation_token_required",
+            "send the conversation's token as X-Ferry-Conversation",
+        )
+    })?;
+    let token = header
+        .to_str()
+        .ok()
         .and_then(ConversationToken::parse)
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_conversation_token",
+                "X-Ferry-Conversation must be the token the conversation was started with",
+            )
+        })?;
     state
         .store
         .find_conversation_by_token(&site.id, &token.hash())
@@ -220,7 +238,8 @@ async fn conversation(
 /// control characters but line breaks and tabs.
 fn visitor_text(text: &str) -> ApiResult<String> {
     let invalid = |why: &str| ApiError::bad_request("invalid_message", why.to_owned());
-    if text.trim().is_empty() {
+    // Whitespace as JavaScript counts it, U+FEFF included, so the document's pattern agrees.
+    if text.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
         return Err(invalid("the message is empty"));
     }
     if text.chars().count() > MAX_TEXT_CHARS {
@@ -281,7 +300,14 @@ mod tests {
     #[test]
     fn a_message_is_refused_when_empty_too_long_or_holding_control_characters() {
         let too_long = "a".repeat(MAX_TEXT_CHARS + 1);
-        for text in ["", "  \n\t ", too_long.as_str(), "bell\u{7}", "nul\0"] {
+        for text in [
+            "",
+            "  \n\t ",
+            "\u{feff}\u{a0}",
+            too_long.as_str(),
+            "bell\u{7}",
+            "nul\0",
+        ] {
             assert!(visitor_text(text).is_err(), "{text:?}");
         }
         let longest = "\u{1F44B}".repeat(MAX_TEXT_CHARS);

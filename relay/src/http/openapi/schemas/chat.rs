@@ -45,7 +45,13 @@ pub struct AfterQuery {
 pub struct SendMessage {
     /// Some visible text, at most 2000 characters; no control characters but line breaks and
     /// tabs.
-    #[schema(min_length = 1, max_length = 2000)]
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*\
+            [^\\x00-\\x20\\x7F-\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\uFEFF]\
+            [^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F]*$"
+    )]
     text: String,
     /// The widget's own id for the message: sending it again adds nothing.
     #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
