@@ -1,7 +1,8 @@
 //! The web chat's widget API: a visitor starts a conversation, writes, and reads it back; a
 //! token opens only its own conversation, and bad input changes nothing.
 
-use ferry_tests::{TestApp, spawn_app};
+use ferry_relay::domain::ConversationToken;
+use ferry_tests::{TestApp, customer_token, spawn_app};
 use ferry_wire::{ChatAuthor, ChatMessage, ChatMessages, ChatStatus, ConversationStarted};
 use serde_json::{Value, json};
 
@@ -243,4 +244,41 @@ async fn chat_writes_need_an_allowed_origin() {
         .to_str()
         .unwrap();
     assert!(allowed.contains("x-ferry-conversation"), "{allowed}");
+}
+
+#[tokio::test]
+async fn a_conversation_started_with_a_customer_token_is_the_customers() {
+    let app = spawn_app().await;
+    let start = |token: String| {
+        app.client
+            .post(format!("{}/api/widget/demo/conversations", app.address))
+            .header("Origin", app.origin())
+            .json(&json!({ "visit": visit(), "token": token }))
+            .send()
+    };
+
+    let vouched = start(customer_token("cus_ann", "ann@example.com", None))
+        .await
+        .unwrap();
+    let before = app.snapshot().await;
+    let forged = format!("{}x", customer_token("cus_bo", "bo@example.com", None));
+    let refused = start(forged).await.unwrap();
+
+    assert_eq!(vouched.status(), 201);
+    let started: ConversationStarted = vouched.json().await.unwrap();
+    let hash = ConversationToken::parse(&started.token).unwrap().hash();
+    let conversation = app
+        .state
+        .store
+        .find_conversation_by_token("demo", &hash)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(conversation.customer_id.as_deref(), Some("cus_ann"));
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        app.snapshot().await,
+        before,
+        "a refused token stores nothing"
+    );
 }

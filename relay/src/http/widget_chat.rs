@@ -24,6 +24,7 @@ use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, UNKNOWN_SITE, sche
 use super::{
     AppState,
     extract::{AppJson, AppQuery},
+    widget_identity,
 };
 use crate::config::SiteSettings;
 use crate::domain::{Attribution, ConversationToken, rfc3339};
@@ -43,7 +44,8 @@ const PAGE: u32 = 100;
 /// Start the visitor's web conversation.
 ///
 /// Call it just before the visitor's first message; keep the token and send it as
-/// `X-Ferry-Conversation` from then on.
+/// `X-Ferry-Conversation` from then on. With a customer `token`, the conversation is the
+/// customer's.
 #[utoipa::path(
     post,
     path = "/api/widget/{site}/conversations",
@@ -54,6 +56,7 @@ const PAGE: u32 = 100;
     responses(
         (status = 201, description = "Started", body = doc::ConversationStarted),
         (status = 400, body = ErrorBody, description = "`invalid_json` or `invalid_visit`."),
+        (status = 401, body = ErrorBody, description = super::openapi::BAD_TOKEN),
         (status = 403, body = ErrorBody, description = ORIGIN),
         (status = 404, body = ErrorBody, description = UNKNOWN_SITE),
         (status = 415, body = ErrorBody, description = NOT_JSON),
@@ -69,13 +72,23 @@ pub(super) async fn start(
 ) -> ApiResult<Response> {
     let site = state.site(&site)?;
     let attribution = Attribution::from_visit(&request.visit)?;
+    // A bad customer token refuses the whole request, as for intents: the widget then starts
+    // the conversation without it.
+    let customer_id = match request.token.as_deref() {
+        Some(token) => Some(
+            widget_identity::verify(&state, site, token)
+                .await?
+                .customer_id,
+        ),
+        None => None,
+    };
     let token = ConversationToken::generate();
     state
         .store
         .start_conversation(&NewConversation {
             site: site.id.clone(),
             token_hash: Some(token.hash()),
-            customer_id: None,
+            customer_id,
             subscriber_id: None,
             place: Place::Web,
             attribution: Some(attribution),

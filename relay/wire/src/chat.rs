@@ -15,6 +15,10 @@ pub struct StartConversation {
     /// The visit's attribution: where the conversation came from.
     #[serde(deserialize_with = "object")]
     pub visit: Visit,
+    /// A JWT signed by the merchant's backend for the logged-in customer (`Ferry.identify`):
+    /// the conversation is then theirs, on any device.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// The conversation started: the token the widget keeps and sends back.

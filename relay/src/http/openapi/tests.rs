@@ -295,11 +295,11 @@ fn widget_api_bodies_fit_their_schemas() {
 
 #[test]
 fn chat_bodies_fit_their_schemas() {
-    assert_fits(
-        "StartConversation",
-        wire::StartConversation { visit: visit() },
-        true,
-    );
+    let start = wire::StartConversation {
+        visit: visit(),
+        token: Some(JWT.into()),
+    };
+    assert_fits("StartConversation", start, true);
     let token = crate::domain::ConversationToken::generate()
         .as_str()
         .to_owned();

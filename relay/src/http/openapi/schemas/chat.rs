@@ -12,6 +12,14 @@ use super::visits::Visit;
 #[derive(ToSchema)]
 pub struct StartConversation {
     visit: Visit,
+    /// A JWT signed by the merchant's backend for the logged-in customer: the conversation is
+    /// then theirs.
+    #[schema(
+        min_length = 1,
+        max_length = 8192,
+        pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"
+    )]
+    token: Option<String>,
 }
 
 /// The conversation's token: keep it, and send it as `X-Ferry-Conversation`.
