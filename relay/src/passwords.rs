@@ -34,9 +34,14 @@ pub fn hash(password: &str) -> Result<String, PasswordError> {
     if password.chars().count() < MIN_PASSWORD_CHARS {
         return Err(PasswordError::TooShort);
     }
+    hash_any(password.as_bytes())
+}
+
+/// Hashes any bytes with a fresh random salt and the default parameters.
+fn hash_any(password: &[u8]) -> Result<String, PasswordError> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(password, &salt)
         .map(|hash| hash.to_string())
         .map_err(|error| PasswordError::Hashing(error.to_string()))
 }
@@ -53,13 +58,8 @@ pub fn check_hash(hash: &str) -> Result<(), PasswordError> {
 /// Whether `password` matches `hash`; `None` for `hash` checks the password against a hash
 /// nobody's password matches, taking as long as a real check.
 pub fn verify(password: &str, hash: Option<&str>) -> bool {
-    static NOBODY: LazyLock<String> = LazyLock::new(|| {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(b"no operator has this password", &salt)
-            .map(|hash| hash.to_string())
-            .unwrap_or_default()
-    });
+    static NOBODY: LazyLock<String> =
+        LazyLock::new(|| hash_any(b"no operator has this password").unwrap_or_default());
     let (hash, real) = match hash {
         Some(hash) => (hash, true),
         None => (NOBODY.as_str(), false),

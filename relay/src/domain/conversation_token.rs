@@ -27,10 +27,7 @@ impl ConversationToken {
     /// of the base64url alphabet, as the API document says; whether it opens anything is for
     /// the store to say).
     pub fn parse(text: &str) -> Option<Self> {
-        let shaped = text.len() == TOKEN_CHARS
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let shaped = text.len() == TOKEN_CHARS && ferry_wire::refs::is_link_safe(text);
         shaped.then(|| Self(text.to_owned()))
     }
 

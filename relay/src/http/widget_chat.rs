@@ -36,8 +36,9 @@ use crate::store::{
 /// The longest message a visitor may write, in characters: Messenger's limit, the shortest of
 /// the platforms the conversation may move to.
 pub(super) const MAX_TEXT_CHARS: usize = 2000;
-/// The longest client key, in characters.
-pub(super) const MAX_CLIENT_KEY_CHARS: usize = 64;
+/// The longest client key, in characters: a client key has a link-safe value's shape
+/// (`ferry_wire::refs::is_link_safe`), which the widget already knows how to make.
+const MAX_CLIENT_KEY_CHARS: usize = ferry_wire::refs::MAX_LEN;
 /// Messages per history page.
 const PAGE: u32 = 100;
 
@@ -271,11 +272,7 @@ fn visitor_text(text: &str) -> ApiResult<String> {
 
 /// A client key: 1 to `MAX_CLIENT_KEY_CHARS` of `A-Z a-z 0-9 - _`.
 fn client_key(key: &str) -> ApiResult<String> {
-    let valid = (1..=MAX_CLIENT_KEY_CHARS).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if !valid {
+    if !ferry_wire::refs::is_link_safe(key) {
         return Err(ApiError::bad_request(
             "invalid_client_key",
             format!(

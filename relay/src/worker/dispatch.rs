@@ -89,7 +89,7 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
                 .per_lane
                 .iter()
                 .map(|(lane, count)| {
-                    let left = self.max_per_lane.saturating_sub(*count);
+                    let left = self.left_in_lane(*count);
                     let left = if left < quarter(self.max_per_lane) {
                         0
                     } else {
@@ -99,6 +99,11 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
                 })
                 .collect(),
         }
+    }
+
+    /// Slots a lane with `count` deliveries in flight has left.
+    fn left_in_lane(&self, count: usize) -> usize {
+        self.max_per_lane.saturating_sub(count)
     }
 
     fn max_per_lane_u32(&self) -> u32 {
@@ -128,10 +133,11 @@ impl<L: Clone + Eq + Hash + Send + 'static> Dispatcher<L> {
             && let Some(count) = self.per_lane.get_mut(&lane)
         {
             *count = count.saturating_sub(1);
-            if self.max_per_lane - (*count).min(self.max_per_lane) == quarter(self.max_per_lane) {
+            let count = *count;
+            if self.left_in_lane(count) == quarter(self.max_per_lane) {
                 self.reopened = true;
             }
-            if *count == 0 {
+            if count == 0 {
                 self.per_lane.remove(&lane);
             }
         }
