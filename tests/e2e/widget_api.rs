@@ -68,6 +68,9 @@ async fn a_lithuanian_sites_config_carries_lithuanian_texts() {
     let expected: Value =
         serde_json::from_str(include_str!("../fixtures/widget/texts_lt.json")).unwrap();
     assert_eq!(config["texts"], expected);
+    let chat: Value =
+        serde_json::from_str(include_str!("../fixtures/widget/chat_texts_lt.json")).unwrap();
+    assert_eq!(config["chat"]["texts"], chat);
     let whatsapp = config["channels"][1]["link"].as_str().unwrap();
     assert!(
         whatsapp.contains("text=Sveiki%2C%20Northwind%20Coffee%21%20Nor%C4%97%C4%8Diau"),

@@ -7,8 +7,8 @@
 //! A link that would run script or never carry the ref must not become a button.
 
 use ferry_wire::{
-    ChannelButton, ChannelKind, IdentityStatus, InlineTexts, LauncherPosition, LinkedSubscription,
-    RefKind, WidgetConfig, WidgetTexts,
+    ChannelButton, ChannelKind, ChatSettings, ChatTexts, IdentityStatus, InlineTexts,
+    LauncherPosition, LinkedSubscription, RefKind, WidgetConfig, WidgetTexts,
 };
 
 use crate::refs::PLACEHOLDER;
@@ -67,6 +67,30 @@ pub(crate) fn read<S: Source>(value: &S) -> Option<WidgetConfig> {
             .iter()
             .filter_map(button)
             .collect(),
+        chat: chat(&value.field("chat")?)?,
+    })
+}
+
+fn chat<S: Source>(value: &S) -> Option<ChatSettings> {
+    let texts = value.field("texts")?;
+    let word = |key| text(&texts, key);
+    Some(ChatSettings {
+        open_now: value.field("open_now").is_some_and(|open| open.truthy()),
+        texts: ChatTexts {
+            open: word("open")?,
+            placeholder: word("placeholder")?,
+            send: word("send")?,
+            sending: word("sending")?,
+            failed: word("failed")?,
+            retry: word("retry")?,
+            online: word("online")?,
+            away: word("away")?,
+            continue_in: word("continue_in")?,
+            continued: word("continued")?,
+            open_channel: word("open_channel")?,
+            you: word("you")?,
+            unread: word("unread")?,
+        },
     })
 }
 
@@ -208,6 +232,24 @@ mod tests {
                 },
             },
             channels,
+            chat: ChatSettings {
+                open_now: true,
+                texts: ChatTexts {
+                    open: "Write to us".into(),
+                    placeholder: "Write a message…".into(),
+                    send: "Send".into(),
+                    sending: "Sending…".into(),
+                    failed: "Not sent.".into(),
+                    retry: "Retry".into(),
+                    online: "We usually answer within a few minutes.".into(),
+                    away: "We're away right now.".into(),
+                    continue_in: "Or continue in your messenger".into(),
+                    continued: "Continued in {channel}".into(),
+                    open_channel: "Open {channel}".into(),
+                    you: "You".into(),
+                    unread: "{count} new messages".into(),
+                },
+            },
         }
     }
 

@@ -116,6 +116,10 @@ mod tests {
         let texts: Value =
             serde_json::from_str(include_str!("../../tests/fixtures/widget/texts_lt.json"))
                 .expect("the fixture is JSON");
+        let chat_texts: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/widget/chat_texts_lt.json"
+        ))
+        .expect("the fixture is JSON");
         let channels: Vec<_> = ChannelKind::ALL
             .into_iter()
             .map(|kind| ChannelButton {
@@ -128,6 +132,7 @@ mod tests {
         let json = json!({
             "site": "demo", "name": "Northwind Coffee", "locale": "lt", "accent": "#8a5a44",
             "position": "right", "texts": texts, "channels": channels,
+            "chat": {"open_now": true, "texts": chat_texts},
         });
         config::read(&json).expect("the widget reads the config")
     }

@@ -147,6 +147,13 @@ async fn config(State(state): State<AppState>, Path(site): Path<String>) -> ApiR
         position: ferry_wire::LauncherPosition::Right,
         texts: texts::widget(site.locale, &site.name),
         channels: channel_buttons(site, state.sandbox_base().as_deref()),
+        chat: ferry_wire::ChatSettings {
+            open_now: site
+                .office_hours
+                .as_ref()
+                .is_none_or(|hours| hours.is_open(state.clock.now())),
+            texts: texts::chat(site.locale),
+        },
     };
     Ok((
         [(header::CACHE_CONTROL, "public, max-age=60")],

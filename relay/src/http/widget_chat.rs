@@ -300,6 +300,7 @@ fn view(message: &Message) -> ChatMessage {
             MessageStatus::Sent => ChatStatus::Sent,
             MessageStatus::Failed => ChatStatus::Failed,
         },
+        channel: message.place.as_str().to_owned(),
     }
 }
 

@@ -29,6 +29,38 @@ pub struct WidgetWords {
     pub close: &'static str,
     /// The inline block's own texts.
     pub inline: InlineWords,
+    /// The web chat's texts (see `ferry_wire::ChatTexts`).
+    pub chat: ChatWords,
+}
+
+/// The web chat's texts; `{channel}` and `{count}` are filled by the widget.
+pub struct ChatWords {
+    /// Opens the chat.
+    pub open: &'static str,
+    /// The composer's placeholder.
+    pub placeholder: &'static str,
+    /// The send button.
+    pub send: &'static str,
+    /// Under a message on its way.
+    pub sending: &'static str,
+    /// Under a message that did not go.
+    pub failed: &'static str,
+    /// The retry button.
+    pub retry: &'static str,
+    /// While operators are in.
+    pub online: &'static str,
+    /// Outside office hours.
+    pub away: &'static str,
+    /// Above the messenger buttons in the chat.
+    pub continue_in: &'static str,
+    /// Once moved, with `{channel}`.
+    pub continued: &'static str,
+    /// The link back into the messenger, with `{channel}`.
+    pub open_channel: &'static str,
+    /// The visitor's own messages, for screen readers.
+    pub you: &'static str,
+    /// The launcher badge, with `{count}`.
+    pub unread: &'static str,
 }
 
 /// The inline block's texts; the widget fills the templates (see `ferry_wire::InlineTexts`).
@@ -77,6 +109,12 @@ pub struct BotWords {
     pub link_button: &'static str,
     /// The reply to a link word when the site has no login page for linking.
     pub linking_unavailable: &'static str,
+    /// The first line of the web chat's recap in the messenger, with `{shop}`.
+    pub recap_intro: &'static str,
+    /// The recap's line for the messages it leaves out, with `{count}`.
+    pub recap_earlier: &'static str,
+    /// How the recap names the visitor.
+    pub recap_you: &'static str,
 }
 
 /// Whole-message commands, lower case.

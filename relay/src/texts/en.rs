@@ -1,6 +1,6 @@
 //! English.
 
-use super::{BotWords, Catalogue, Commands, InlineWords, WidgetWords};
+use super::{BotWords, Catalogue, ChatWords, Commands, InlineWords, WidgetWords};
 
 pub(super) const EN: Catalogue = Catalogue {
     widget: WidgetWords {
@@ -18,6 +18,21 @@ pub(super) const EN: Catalogue = Catalogue {
             linked_to: "Linked to {customer}",
             add_another: "Add another messenger",
             scan: "Scan with your phone",
+        },
+        chat: ChatWords {
+            open: "Write to us",
+            placeholder: "Write a message…",
+            send: "Send",
+            sending: "Sending…",
+            failed: "Not sent.",
+            retry: "Retry",
+            online: "We usually answer within a few minutes.",
+            away: "We're away right now. Continue in your messenger and we'll answer you there.",
+            continue_in: "Or continue in your messenger",
+            continued: "Continued in {channel}",
+            open_channel: "Open {channel}",
+            you: "You",
+            unread: "{count} new messages",
         },
     },
     whatsapp_prefill: "Hi {shop}! I'd like to get updates here. (ref {code})",
@@ -40,6 +55,9 @@ pub(super) const EN: Catalogue = Catalogue {
                       link works for 30 minutes.",
         link_button: "Link your account",
         linking_unavailable: "Linking an account from the chat isn't available here.",
+        recap_intro: "Your conversation on the {shop} website:",
+        recap_earlier: "… and {count} earlier messages",
+        recap_you: "You",
     },
     commands: Commands {
         // After the SMS convention.

@@ -1,7 +1,7 @@
 //! Lithuanian. Channel and shop names stay in the nominative, so the sentences are built to
 //! need no case ending on them ("per Telegram", "{shop} paskyra").
 
-use super::{BotWords, Catalogue, Commands, InlineWords, WidgetWords};
+use super::{BotWords, Catalogue, ChatWords, Commands, InlineWords, WidgetWords};
 
 pub(super) const LT: Catalogue = Catalogue {
     widget: WidgetWords {
@@ -20,6 +20,21 @@ pub(super) const LT: Catalogue = Catalogue {
             linked_to: "Susieta su paskyra {customer}",
             add_another: "Pridėti kitą programėlę",
             scan: "Nuskaitykite telefonu",
+        },
+        chat: ChatWords {
+            open: "Parašykite mums",
+            placeholder: "Rašykite žinutę…",
+            send: "Siųsti",
+            sending: "Siunčiama…",
+            failed: "Neišsiųsta.",
+            retry: "Kartoti",
+            online: "Paprastai atsakome per kelias minutes.",
+            away: "Šiuo metu nedirbame. Tęskite savo pokalbių programėlėje – atsakysime ten.",
+            continue_in: "Arba tęskite pokalbių programėlėje",
+            continued: "Tęsiama per {channel}",
+            open_channel: "Atidaryti {channel}",
+            you: "Jūs",
+            unread: "Naujų žinučių: {count}",
         },
     },
     whatsapp_prefill: "Sveiki, {shop}! Norėčiau čia gauti naujienas. (ref {code})",
@@ -44,6 +59,9 @@ pub(super) const LT: Catalogue = Catalogue {
                       naujienas. Nuoroda galioja 30 minučių.",
         link_button: "Susieti paskyrą",
         linking_unavailable: "Susieti paskyros iš pokalbio čia negalima.",
+        recap_intro: "Jūsų pokalbis {shop} svetainėje:",
+        recap_earlier: "… ir ankstesnių žinučių: {count}",
+        recap_you: "Jūs",
     },
     commands: Commands {
         // Lithuanian keyboards are not always at hand, so the words also count without their

@@ -14,7 +14,7 @@ mod ru;
 #[cfg(test)]
 mod tests;
 
-pub use catalogue::{BotWords, Catalogue, Commands, InlineWords, WidgetWords};
+pub use catalogue::{BotWords, Catalogue, ChatWords, Commands, InlineWords, WidgetWords};
 pub use commands::{is_link_word, is_start_word, is_stop_word, is_unlink_word};
 
 use crate::domain::{ChannelKind, Locale};
@@ -48,6 +48,26 @@ pub fn widget(locale: Locale, shop: &str) -> ferry_wire::WidgetTexts {
             add_another: inline.add_another.into(),
             scan: inline.scan.into(),
         },
+    }
+}
+
+/// The web chat's texts in the site's locale.
+pub fn chat(locale: Locale) -> ferry_wire::ChatTexts {
+    let words = &catalogue(locale).widget.chat;
+    ferry_wire::ChatTexts {
+        open: words.open.into(),
+        placeholder: words.placeholder.into(),
+        send: words.send.into(),
+        sending: words.sending.into(),
+        failed: words.failed.into(),
+        retry: words.retry.into(),
+        online: words.online.into(),
+        away: words.away.into(),
+        continue_in: words.continue_in.into(),
+        continued: words.continued.into(),
+        open_channel: words.open_channel.into(),
+        you: words.you.into(),
+        unread: words.unread.into(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Russian.
 
-use super::{BotWords, Catalogue, Commands, InlineWords, WidgetWords};
+use super::{BotWords, Catalogue, ChatWords, Commands, InlineWords, WidgetWords};
 
 pub(super) const RU: Catalogue = Catalogue {
     widget: WidgetWords {
@@ -18,6 +18,21 @@ pub(super) const RU: Catalogue = Catalogue {
             linked_to: "Привязано к аккаунту {customer}",
             add_another: "Добавить другой мессенджер",
             scan: "Отсканируйте телефоном",
+        },
+        chat: ChatWords {
+            open: "Написать нам",
+            placeholder: "Напишите сообщение…",
+            send: "Отправить",
+            sending: "Отправляется…",
+            failed: "Не отправлено.",
+            retry: "Повторить",
+            online: "Обычно отвечаем за несколько минут.",
+            away: "Сейчас нас нет на месте. Продолжите в мессенджере, и мы ответим вам там.",
+            continue_in: "Или продолжите в мессенджере",
+            continued: "Продолжено в {channel}",
+            open_channel: "Открыть {channel}",
+            you: "Вы",
+            unread: "Новых сообщений: {count}",
         },
     },
     whatsapp_prefill: "Здравствуйте, {shop}! Хочу получать сообщения здесь. (ref {code})",
@@ -40,6 +55,9 @@ pub(super) const RU: Catalogue = Catalogue {
                       Ссылка действует 30 минут.",
         link_button: "Связать аккаунт",
         linking_unavailable: "Связать аккаунт из чата пока нельзя.",
+        recap_intro: "Ваш разговор на сайте {shop}:",
+        recap_earlier: "… и ещё более ранних сообщений: {count}",
+        recap_you: "Вы",
     },
     commands: Commands {
         stop: &["стоп", "отписаться"],

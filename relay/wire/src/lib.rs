@@ -15,7 +15,8 @@ use std::{fmt, marker::PhantomData};
 
 pub use channel::{ChannelKind, RefKind};
 pub use chat::{
-    CONVERSATION_HEADER, ChatAuthor, ChatMessage, ChatMessages, ChatStatus, ConversationStarted,
+    CONVERSATION_HEADER, ChatAuthor, ChatMessage, ChatMessages, ChatSettings, ChatStatus,
+    ChatTexts, ConversationStarted, ConversationState, EVENT_CONVERSATION, EVENT_MESSAGE,
     SendMessage, StartConversation,
 };
 use serde::{
@@ -76,6 +77,8 @@ pub struct WidgetConfig {
     pub texts: WidgetTexts,
     /// The site's enabled channels, in display order.
     pub channels: Vec<ChannelButton>,
+    /// The web chat.
+    pub chat: ChatSettings,
 }
 
 /// Texts the widget shows, already localised by the relay.

@@ -20,8 +20,8 @@ use utoipa::openapi::{ObjectBuilder, RefOr, Schema, Type};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 pub use chat::{
-    AfterQuery, ChatMessage, ChatMessages, ConversationHeader, ConversationStarted, SendMessage,
-    StartConversation,
+    AfterQuery, ChatMessage, ChatMessages, ChatSettings, ConversationHeader, ConversationStarted,
+    SendMessage, StartConversation,
 };
 pub use visits::{Accepted, IntentReceipt, NewIntent, WidgetEvent};
 
@@ -101,6 +101,7 @@ pub struct WidgetConfig {
     texts: WidgetTexts,
     /// The site's enabled channels, in display order.
     channels: Vec<ChannelButton>,
+    chat: ChatSettings,
 }
 
 /// Texts the widget shows, already localised by the relay.

@@ -246,6 +246,10 @@ fn widget_api_bodies_fit_their_schemas() {
         position: wire::LauncherPosition::Left,
         texts: crate::texts::widget(crate::domain::Locale::En, "Bean Shop"),
         channels: vec![button],
+        chat: wire::ChatSettings {
+            open_now: false,
+            texts: crate::texts::chat(crate::domain::Locale::Lt),
+        },
     };
     assert_fits("WidgetConfig", config, true);
     let event = wire::WidgetEvent {
@@ -298,6 +302,7 @@ fn chat_bodies_fit_their_schemas() {
     let start = wire::StartConversation {
         visit: visit(),
         token: Some(JWT.into()),
+        resume: true,
     };
     assert_fits("StartConversation", start, true);
     let token = crate::domain::ConversationToken::generate()
@@ -319,6 +324,7 @@ fn chat_bodies_fit_their_schemas() {
         text: "Hello".into(),
         at: crate::domain::rfc3339(1_763_733_600_000),
         status,
+        channel: "telegram".into(),
     };
     let messages = wire::ChatMessages {
         messages: vec![

@@ -20,6 +20,8 @@ pub struct StartConversation {
         pattern = "^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$"
     )]
     token: Option<String>,
+    /// Only resume the customer's open conversation (with `token`); start none.
+    resume: Option<bool>,
 }
 
 /// The conversation's token: keep it, and send it as `X-Ferry-Conversation`.
@@ -104,6 +106,9 @@ pub struct ChatMessage {
     #[schema(format = DateTime)]
     at: String,
     status: ChatStatus,
+    /// Where it was written or delivered: `web` or the messenger's name.
+    #[schema(pattern = "^[a-z]+$")]
+    channel: String,
 }
 
 /// Messages after the one the widget had, in order.
@@ -111,4 +116,43 @@ pub struct ChatMessage {
 pub struct ChatMessages {
     /// At most 100: ask again after the last while a page comes back full.
     messages: Vec<ChatMessage>,
+}
+
+/// The web chat's settings in the widget's config.
+#[derive(ToSchema)]
+pub struct ChatSettings {
+    /// Whether an operator is in now (the site's office hours).
+    open_now: bool,
+    texts: ChatTexts,
+}
+
+/// The chat's texts in the site's locale; the widget fills `{channel}` and `{count}`.
+#[derive(ToSchema)]
+struct ChatTexts {
+    /// Opens the chat.
+    open: String,
+    /// The composer's placeholder.
+    placeholder: String,
+    /// The send button.
+    send: String,
+    /// Under a message on its way.
+    sending: String,
+    /// Under a message that did not go.
+    failed: String,
+    /// The retry button.
+    retry: String,
+    /// While operators are in.
+    online: String,
+    /// Outside office hours.
+    away: String,
+    /// Above the messenger buttons in the chat.
+    continue_in: String,
+    /// Once moved, with `{channel}`.
+    continued: String,
+    /// The link back into the messenger, with `{channel}`.
+    open_channel: String,
+    /// The visitor's own messages, for screen readers.
+    you: String,
+    /// The launcher badge, with `{count}`.
+    unread: String,
 }
