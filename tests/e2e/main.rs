@@ -18,6 +18,8 @@ mod poison_processing;
 mod widget_api;
 // The web chat: conversations, messages, tokens.
 mod web_chat;
+// The web chat's live stream: live messages, resumption, restarts.
+mod live_chat;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.
 mod linking;
 // Platforms failing on demand: every delivery path.

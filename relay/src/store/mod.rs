@@ -13,6 +13,7 @@
 //! worker take the row over. Every method's contract is tested once, against both backends,
 //! by the conformance suite in `tests/conformance`.
 
+mod changes;
 mod model;
 pub mod postgres;
 mod signals;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{ChannelKind, PlatformUserId, SubscriberId};
+pub use changes::{Changed, ConversationChanges};
 pub use model::*;
 pub use signals::{Queue, WorkSignals};
 

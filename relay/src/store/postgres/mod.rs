@@ -277,6 +277,9 @@ impl Store for PostgresStore {
     ) -> StoreResult<Option<Message>> {
         let mut tx = self.pool.begin().await?;
         let added = conversations::add_message(&mut tx, site, conversation, message).await?;
+        if added.is_some() {
+            listener::conversation_changed(&mut tx, site, conversation).await?;
+        }
         tx.commit().await?;
         Ok(added)
     }

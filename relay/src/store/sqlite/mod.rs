@@ -389,14 +389,19 @@ impl Store for SqliteStore {
         conversation: ConversationId,
         message: &NewMessage,
     ) -> StoreResult<Option<Message>> {
-        let (site, message) = (site.to_owned(), message.clone());
-        self.writer
+        let (owned_site, message) = (site.to_owned(), message.clone());
+        let added = self
+            .writer
             .run(move |conn| {
                 Box::pin(async move {
-                    conversations::add_message(conn, &site, conversation, &message).await
+                    conversations::add_message(conn, &owned_site, conversation, &message).await
                 })
             })
-            .await
+            .await?;
+        if added.is_some() {
+            self.signals.conversations.changed(site, conversation);
+        }
+        Ok(added)
     }
 
     async fn messages_after(
