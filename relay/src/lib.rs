@@ -38,6 +38,7 @@ pub mod links;
 pub mod merchant_webhooks;
 pub mod metrics;
 pub mod passwords;
+pub mod replies;
 pub mod sandbox;
 pub mod startup;
 pub mod store;

@@ -333,7 +333,6 @@ fn link_codes_are_twelve_crockford_characters() {
     assert_ne!(code, new_link_code());
 }
 
-
 #[test]
 fn a_subscribers_plain_message_joins_their_conversation() {
     let existing = subscriber(SubscriberStatus::Active);

@@ -25,6 +25,14 @@ impl Place {
         }
     }
 
+    /// The name people know it by: "Web chat", "Telegram", …
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Web => "Web chat",
+            Self::Messenger(kind) => kind.display_name(),
+        }
+    }
+
     /// The stored name back; `None` for a name no place has.
     pub fn parse(name: &str) -> Option<Self> {
         match name {
