@@ -28,6 +28,8 @@ mod messages;
 mod webhooks;
 // Conversations with visitors and their messages.
 mod conversations;
+// Conversations moving across channels: joining, continuing, replies, the inbox list.
+mod conversation_flow;
 // Many claimers at once, wake-ups, and the table inventory.
 mod concurrency;
 mod diagnostics;

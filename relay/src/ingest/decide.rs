@@ -114,7 +114,7 @@ impl<'a> Effects<'a> {
         self.out.conversation = Some(ConversationChange::VisitorWrote {
             text: text.to_owned(),
             key: self.context.message_key.clone(),
-            attribution: subscriber.and_then(|s| s.attribution.clone()),
+            attribution: subscriber.and_then(|s| s.attribution.clone().map(Box::new)),
             customer_id: subscriber.and_then(|s| s.customer.as_ref().map(|c| c.id.clone())),
         });
     }
@@ -311,7 +311,7 @@ pub fn decide(
             effects.continue_conversation();
         }
         (SubscriberStatus::Active, false, Some(text)) => {
-            effects.joins_conversation(text, Some(existing))
+            effects.joins_conversation(text, Some(existing));
         }
         _ => {}
     }

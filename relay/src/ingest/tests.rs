@@ -342,7 +342,7 @@ fn a_subscribers_plain_message_joins_their_conversation() {
         Some(ConversationChange::VisitorWrote {
             text: "Is my order shipped?".into(),
             key: "telegram:7".into(),
-            attribution: existing.attribution.clone(),
+            attribution: existing.attribution.clone().map(Box::new),
             customer_id: None,
         })
     );

@@ -39,7 +39,7 @@ pub enum ConversationChange {
         /// webhook is processed.
         key: String,
         /// For a new conversation: where the subscriber came from.
-        attribution: Option<Attribution>,
+        attribution: Option<Box<Attribution>>,
         /// For a new conversation: the customer the subscriber is linked to.
         customer_id: Option<String>,
     },

@@ -57,7 +57,7 @@ pub(super) async fn apply_change(
                         customer_id: customer_id.clone(),
                         subscriber_id: Some(subscriber),
                         place: Place::Messenger(channel),
-                        attribution: attribution.clone(),
+                        attribution: attribution.as_deref().cloned(),
                         at: now,
                     };
                     start(conn, &new).await?.id
