@@ -20,7 +20,7 @@ use ferry_wire::{
 };
 use serde::Deserialize;
 
-use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, UNKNOWN_SITE, schemas as doc};
+use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, schemas as doc};
 use super::{
     AppState,
     extract::{AppJson, AppQuery},
@@ -46,7 +46,8 @@ const PAGE: u32 = 100;
 ///
 /// Call it just before the visitor's first message; keep the token and send it as
 /// `X-Ferry-Conversation` from then on. With a customer `token`, the conversation is the
-/// customer's.
+/// customer's; with `resume` too, the answer opens the customer's open conversation on this
+/// device (404 `conversation_not_found` if they have none) and nothing is started.
 #[utoipa::path(
     post,
     path = "/api/widget/{site}/conversations",
@@ -56,10 +57,12 @@ const PAGE: u32 = 100;
     request_body = doc::StartConversation,
     responses(
         (status = 201, description = "Started", body = doc::ConversationStarted),
-        (status = 400, body = ErrorBody, description = "`invalid_json` or `invalid_visit`."),
+        (status = 400, body = ErrorBody, description = "`invalid_json`, `invalid_visit`, or \
+            `customer_token_required` (`resume` without `token`)."),
         (status = 401, body = ErrorBody, description = super::openapi::BAD_TOKEN),
         (status = 403, body = ErrorBody, description = ORIGIN),
-        (status = 404, body = ErrorBody, description = UNKNOWN_SITE),
+        (status = 404, body = ErrorBody, description = "`unknown_site`, or (with `resume`) \
+            `conversation_not_found`: the customer has no open conversation."),
         (status = 415, body = ErrorBody, description = NOT_JSON),
         (status = 429, body = ErrorBody, description = RATE_LIMITED,
             headers(("Retry-After" = u32, description = "Seconds to wait"))),
@@ -84,6 +87,26 @@ pub(super) async fn start(
         None => None,
     };
     let token = ConversationToken::generate();
+    let started = ConversationStarted {
+        token: token.as_str().to_owned(),
+    };
+    if request.resume {
+        let Some(customer_id) = customer_id else {
+            return Err(ApiError::bad_request(
+                "customer_token_required",
+                "resume needs the customer's token: only a customer's conversation follows them",
+            ));
+        };
+        let now = state.clock.now();
+        return match state
+            .store
+            .resume_conversation(&site.id, &customer_id, &token.hash(), now)
+            .await?
+        {
+            Some(_) => Ok((StatusCode::CREATED, Json(started)).into_response()),
+            None => Err(not_found()),
+        };
+    }
     state
         .store
         .start_conversation(&NewConversation {
@@ -96,9 +119,6 @@ pub(super) async fn start(
             at: state.clock.now(),
         })
         .await?;
-    let started = ConversationStarted {
-        token: token.as_str().to_owned(),
-    };
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
 
