@@ -28,6 +28,8 @@ mod messages;
 mod webhooks;
 // Conversations with visitors and their messages.
 mod conversations;
+// Operators' inbox sessions.
+mod sessions;
 // Many claimers at once, wake-ups, and the table inventory.
 mod concurrency;
 mod diagnostics;
