@@ -3,6 +3,7 @@
 mod assets;
 mod auth_throttle;
 pub mod extract;
+mod failure_throttle;
 mod health;
 mod hooks;
 mod merchant;
