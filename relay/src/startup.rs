@@ -91,6 +91,10 @@ impl Application {
             .unwrap_or_else(default_static_dir);
         let verifier = crate::identity::Verifier::new(platforms.http_client());
         let settings_for_limits = settings.clone();
+        let inbox = crate::http::inbox::InboxState::new(
+            &public_url,
+            settings.server.client_ip_header.as_deref(),
+        );
         let worker = Worker::new(
             store.clone(),
             settings.clone(),
@@ -113,6 +117,7 @@ impl Application {
                 settings_for_limits.server.widget_rate_limit_per_minute,
                 settings_for_limits.server.client_ip_header.as_deref(),
             ),
+            inbox,
         };
         Ok(Self {
             listener,

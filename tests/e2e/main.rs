@@ -26,6 +26,8 @@ mod delivery_failures;
 mod delivery_lanes;
 // Signed webhooks to the merchant, with retries.
 mod merchant_webhooks;
+// The operator inbox's sign-in, sessions, CSRF and security headers.
+mod inbox_security;
 // The merchant API and operations endpoints.
 mod merchant_api;
 // Prometheus metrics.

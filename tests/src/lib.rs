@@ -16,6 +16,7 @@ pub mod browser;
 pub mod cluster;
 pub mod demo;
 pub mod fixtures;
+pub mod inbox;
 pub mod postgres;
 mod store;
 
@@ -49,7 +50,10 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// HTTP client.
     pub client: reqwest::Client,
+    /// Stops the server when sent to, or dropped with the app.
     shutdown: Option<oneshot::Sender<()>>,
+    /// The server's task, to wait for in `stop`.
+    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
     /// Dropped last: the relay's database.
     pub database: TestStore,
 }
@@ -61,7 +65,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, after `adjust` changed the settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let database = TestStore::from_env().await;
+    spawn_app_on(TestStore::from_env().await, adjust).await
+}
+
+/// Like `spawn_app_with`, on a database a relay used before (see `TestApp::stop`).
+pub async fn spawn_app_on(database: TestStore, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).expect("demo config");
     settings.server.database_url = database.url.clone();
     settings.server.static_dir = Some(PathBuf::from(concat!(
@@ -86,7 +94,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let state = app.state().clone();
     let worker = app.worker();
     let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.serve(async move {
+    let served = tokio::spawn(app.serve(async move {
         let _ = stopped.await;
     }));
     TestApp {
@@ -96,19 +104,24 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         clock,
         client: reqwest::Client::builder().build().expect("client"),
         shutdown: Some(shutdown),
+        served: Some(served),
         database,
     }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
+impl TestApp {
+    /// Stops the relay, waits until it has let go of its database, and hands the database
+    /// over, for another relay to start on (`spawn_app_on`).
+    pub async fn stop(mut self) -> TestStore {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+        if let Some(served) = self.served.take() {
+            served.await.expect("the server task").expect("served");
+        }
+        self.database
     }
-}
 
-impl TestApp {
     /// The origin the demo site allows for this app.
     pub fn origin(&self) -> &str {
         &self.address
