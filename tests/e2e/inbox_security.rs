@@ -203,6 +203,8 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_me_names_the_operator() {
         serde_json::json!([{ "id": "demo", "name": "Northwind Coffee" }])
     );
     assert_eq!(me["csrf"].as_str().unwrap().len(), 43);
+    let page = operator.get(&app, "/inbox/").await;
+    assert_eq!(page.status(), 200, "the inbox page, signed in");
 }
 
 #[tokio::test]
