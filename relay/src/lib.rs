@@ -39,6 +39,7 @@ pub mod links;
 pub mod merchant_webhooks;
 pub mod metrics;
 pub mod passwords;
+pub mod replies;
 pub mod sandbox;
 pub mod sessions;
 pub mod startup;

@@ -7,7 +7,7 @@
 use ferry_relay::demo::{OPERATOR_LOGIN, OPERATOR_PASSWORD};
 use ferry_tests::{
     inbox::{Operator, client, set_cookie, sign_in, sign_in_demo_operator},
-    spawn_app, spawn_app_on,
+    spawn_app,
 };
 use reqwest::{Method, Response, StatusCode, header};
 use serde_json::Value;
@@ -327,8 +327,9 @@ async fn an_operator_removed_from_the_config_is_out_at_their_next_request() {
     // Arrange: signed in, then the relay restarts without them in its config
     let app = spawn_app().await;
     let operator = sign_in_demo_operator(&app).await;
-    let database = app.stop().await;
-    let app = spawn_app_on(database, |settings| settings.operators.clear()).await;
+    let app = app
+        .restart_with(|settings| settings.operators.clear())
+        .await;
 
     // Act
     let response = operator.get(&app, "/inbox/api/me").await;

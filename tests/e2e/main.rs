@@ -18,6 +18,10 @@ mod poison_processing;
 mod widget_api;
 // The web chat: conversations, messages, tokens.
 mod web_chat;
+// The web chat's live stream: live messages, resumption, restarts.
+mod live_chat;
+// A web chat carried into a messenger: recap, moved conversation, replies within the rules.
+mod continue_chat;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.
 mod linking;
 // Platforms failing on demand: every delivery path.

@@ -17,6 +17,7 @@ pub mod cluster;
 pub mod demo;
 pub mod fixtures;
 pub mod inbox;
+pub mod live;
 pub mod postgres;
 mod store;
 
@@ -50,10 +51,9 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// HTTP client.
     pub client: reqwest::Client,
-    /// Stops the server when sent to, or dropped with the app.
+    /// Shuts the relay down when sent or dropped.
     shutdown: Option<oneshot::Sender<()>>,
-    /// The server's task, to wait for in `stop`.
-    served: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    served: Option<tokio::task::JoinHandle<()>>,
     /// Dropped last: the relay's database.
     pub database: TestStore,
 }
@@ -65,11 +65,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, after `adjust` changed the settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    spawn_app_on(TestStore::from_env().await, adjust).await
+    spawn_on(TestStore::from_env().await, adjust).await
 }
 
-/// Like `spawn_app_with`, on a database a relay used before (see `TestApp::stop`).
-pub async fn spawn_app_on(database: TestStore, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+/// Starts a relay with the demo config on an existing database.
+async fn spawn_on(database: TestStore, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).expect("demo config");
     settings.server.database_url = database.url.clone();
     settings.server.static_dir = Some(PathBuf::from(concat!(
@@ -94,9 +94,13 @@ pub async fn spawn_app_on(database: TestStore, adjust: impl FnOnce(&mut Settings
     let state = app.state().clone();
     let worker = app.worker();
     let (shutdown, stopped) = oneshot::channel::<()>();
-    let served = tokio::spawn(app.serve(async move {
-        let _ = stopped.await;
-    }));
+    let served = tokio::spawn(async move {
+        let _ = app
+            .serve(async move {
+                let _ = stopped.await;
+            })
+            .await;
+    });
     TestApp {
         address,
         state,
@@ -110,16 +114,28 @@ pub async fn spawn_app_on(database: TestStore, adjust: impl FnOnce(&mut Settings
 }
 
 impl TestApp {
-    /// Stops the relay, waits until it has let go of its database, and hands the database
-    /// over, for another relay to start on (`spawn_app_on`).
-    pub async fn stop(mut self) -> TestStore {
+    /// Shuts the relay down (its open connections end), waits until it has let go of the
+    /// database, and starts a new relay on it, at a new address.
+    pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// `restart`, the new relay's settings changed by `adjust` (an operator left, a site added).
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
         if let Some(served) = self.served.take() {
-            served.await.expect("the server task").expect("served");
+            served.await.unwrap();
         }
-        self.database
+        let TestApp {
+            state,
+            worker,
+            database,
+            ..
+        } = self;
+        drop((state, worker));
+        spawn_on(database, adjust).await
     }
 
     /// The origin the demo site allows for this app.

@@ -15,6 +15,7 @@ mod widget_api;
 mod widget_chat;
 mod widget_events;
 mod widget_identity;
+mod widget_live;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -55,6 +56,11 @@ pub struct AppState {
     pub verifier: crate::identity::Verifier,
     /// Per-client limits on the widget API.
     pub widget_limiter: rate_limit::WidgetLimiter,
+    /// Conversations' changes, for the live streams.
+    pub changes: crate::store::ConversationChanges,
+    /// Cancelled when the relay begins to shut down: live streams end so clients reconnect to
+    /// another relay instead of holding the shutdown up.
+    pub closing: tokio_util::sync::CancellationToken,
     /// The inbox's origins and its sign-in throttle.
     pub inbox: inbox::InboxState,
 }

@@ -207,10 +207,11 @@ pub(super) async fn history(
 }
 
 /// 404 of the chat operations that take a token.
-const CONVERSATION_NOT_FOUND: &str = "`unknown_site`, or `conversation_not_found`: the token \
+pub(super) const CONVERSATION_NOT_FOUND: &str = "`unknown_site`, or `conversation_not_found`: the token \
 opens no conversation of this site.";
 /// 401 of the chat operations that take a token.
-const TOKEN_REQUIRED: &str = "`conversation_token_required`: no `X-Ferry-Conversation` header.";
+pub(super) const TOKEN_REQUIRED: &str =
+    "`conversation_token_required`: no `X-Ferry-Conversation` header.";
 
 fn not_found() -> ApiError {
     ApiError::not_found(
@@ -220,7 +221,7 @@ fn not_found() -> ApiError {
 }
 
 /// The conversation the request's token opens.
-async fn conversation(
+pub(super) async fn conversation(
     state: &AppState,
     site: &SiteSettings,
     headers: &HeaderMap,
@@ -284,7 +285,7 @@ fn client_key(key: &str) -> ApiResult<String> {
 }
 
 /// A stored message as the widget shows it.
-fn view(message: &Message) -> ChatMessage {
+pub(super) fn view(message: &Message) -> ChatMessage {
     ChatMessage {
         seq: message.seq,
         author: match message.author {

@@ -7,12 +7,12 @@ mod sessions;
 mod work;
 
 pub use conversations::{
-    Conversation, ConversationId, ConversationStatus, Message, MessageAuthor, MessageStatus,
-    NewConversation, NewMessage, Place,
+    Conversation, ConversationFilter, ConversationId, ConversationStatus, ConversationSummary,
+    Delivery, Message, MessageAuthor, MessageStatus, NewConversation, NewMessage, Place,
 };
 pub use effects::{
-    AccountChange, Effects, EventDraft, LinkCode, LinkVia, NewEvent, NewSubscriber, OutboundDraft,
-    SubscriberChange,
+    AccountChange, ConversationChange, Effects, EventDraft, LinkCode, LinkVia, NewEvent,
+    NewSubscriber, OutboundDraft, SubscriberChange,
 };
 pub use people::{
     Intent, LinkCodeRecord, MerchantEvent, Subscriber, SubscriberFilter, SubscriberStatus,
