@@ -48,6 +48,8 @@ mod assets;
 mod browser;
 // The checkout opt-in on the demo shop's thank-you page, then its subscribed state, in a browser.
 mod checkout;
+// The operator inbox signed in to and used in a browser, on a laptop and on a phone.
+mod inbox_browser;
 // Account linking from the bot's link button through the shop's link page, in a browser.
 mod link_page;
 // The widget with a refused customer token and with blocks added after load, in a browser.
