@@ -6,6 +6,8 @@
 //! logins exist. Checks run on the blocking pool, since Argon2id would hold an async worker
 //! thread for tens of milliseconds.
 
+use std::net::IpAddr;
+
 use axum::{
     Json,
     extract::{FromRequest, Request, State},
@@ -15,6 +17,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 
 use super::session::{self, OperatorSession};
+use crate::config::OperatorSettings;
 use crate::error::{ApiError, ApiResult};
 use crate::http::{AppState, extract::AppJson};
 use crate::{passwords, sessions};
@@ -80,11 +83,39 @@ pub(super) async fn login(State(state): State<AppState>, request: Request) -> Re
 }
 
 async fn sign_in(state: AppState, request: Request) -> Result<Response, Response> {
-    let throttle = &state.inbox.throttle;
-    let address = throttle.client_address(&request);
+    let address = state.inbox.throttle.client_address(&request);
     let AppJson(credentials) = AppJson::<Credentials>::from_request(request, &state)
         .await
         .map_err(IntoResponse::into_response)?;
+    let operator = authenticate(&state, address, credentials).await?;
+    let (id, session) = sessions::open(state.store.as_ref(), &operator.login, state.clock.now())
+        .await
+        .map_err(|error| ApiError::from(error).into_response())?;
+    tracing::info!(login = %operator.login, "inbox: operator signed in");
+    let me = Me::new(
+        &state,
+        &operator.login,
+        &operator.name,
+        &operator.sites,
+        session.csrf_token,
+    );
+    let mut response = Json(me).into_response();
+    let secure = state.inbox.origins.secure_cookie();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session::cookie(&id, secure));
+    Ok(response)
+}
+
+/// The operator the credentials are, or the answer that refuses them: 401, or 429 for an
+/// address or login that failed too often (checked again once it is this request's turn to
+/// check a password, since others may have failed meanwhile).
+async fn authenticate(
+    state: &AppState,
+    address: Option<IpAddr>,
+    credentials: Credentials,
+) -> Result<&OperatorSettings, Response> {
+    let throttle = &state.inbox.throttle;
     let login = credentials.login.trim();
     if let Some(refusal) = throttle.refusal(address, login) {
         return Err(refusal);
@@ -105,27 +136,12 @@ async fn sign_in(state: AppState, request: Request) -> Result<Response, Response
             .await
             .unwrap_or(false);
     drop(turn);
-    let Some(operator) = operator.filter(|_| matches) else {
-        let refusal = throttle.fail(address, login);
-        return Err(refusal.unwrap_or_else(|| invalid_credentials().into_response()));
-    };
-    let (id, session) = sessions::open(state.store.as_ref(), &operator.login, state.clock.now())
-        .await
-        .map_err(|error| ApiError::from(error).into_response())?;
-    tracing::info!(login = %operator.login, "inbox: operator signed in");
-    let secure = state.inbox.origins.secure_cookie();
-    let mut response = Json(Me::new(
-        &state,
-        &operator.login,
-        &operator.name,
-        &operator.sites,
-        session.csrf_token,
-    ))
-    .into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session::cookie(&id, secure));
-    Ok(response)
+    match operator.filter(|_| matches) {
+        Some(operator) => Ok(operator),
+        None => Err(throttle
+            .fail(address, login)
+            .unwrap_or_else(|| invalid_credentials().into_response())),
+    }
 }
 
 /// `POST /inbox/api/logout`: ends the session and clears its cookie.
