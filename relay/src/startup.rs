@@ -92,6 +92,10 @@ impl Application {
         let verifier = crate::identity::Verifier::new(platforms.http_client());
         let settings_for_limits = settings.clone();
         let changes = signals.conversations.clone();
+        let inbox = crate::http::inbox::InboxState::new(
+            &public_url,
+            settings.server.client_ip_header.as_deref(),
+        );
         let worker = Worker::new(
             store.clone(),
             settings.clone(),
@@ -116,6 +120,7 @@ impl Application {
             ),
             changes,
             closing: tokio_util::sync::CancellationToken::new(),
+            inbox,
         };
         Ok(Self {
             listener,

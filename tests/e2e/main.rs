@@ -30,6 +30,8 @@ mod delivery_failures;
 mod delivery_lanes;
 // Signed webhooks to the merchant, with retries.
 mod merchant_webhooks;
+// The operator inbox's sign-in, sessions, CSRF and security headers.
+mod inbox_security;
 // The merchant API and operations endpoints.
 mod merchant_api;
 // Prometheus metrics.
@@ -46,6 +48,8 @@ mod assets;
 mod browser;
 // The checkout opt-in on the demo shop's thank-you page, then its subscribed state, in a browser.
 mod checkout;
+// The operator inbox signed in to and used in a browser, on a laptop and on a phone.
+mod inbox_browser;
 // Account linking from the bot's link button through the shop's link page, in a browser.
 mod link_page;
 // The widget with a refused customer token and with blocks added after load, in a browser.

@@ -16,6 +16,7 @@ pub mod browser;
 pub mod cluster;
 pub mod demo;
 pub mod fixtures;
+pub mod inbox;
 pub mod live;
 pub mod postgres;
 mod store;
@@ -115,7 +116,12 @@ async fn spawn_on(database: TestStore, adjust: impl FnOnce(&mut Settings)) -> Te
 impl TestApp {
     /// Shuts the relay down (its open connections end), waits until it has let go of the
     /// database, and starts a new relay on it, at a new address.
-    pub async fn restart(mut self) -> TestApp {
+    pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// `restart`, the new relay's settings changed by `adjust` (an operator left, a site added).
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
@@ -129,7 +135,7 @@ impl TestApp {
             ..
         } = self;
         drop((state, worker));
-        spawn_on(database, |_| {}).await
+        spawn_on(database, adjust).await
     }
 
     /// The origin the demo site allows for this app.

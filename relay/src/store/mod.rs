@@ -333,6 +333,35 @@ pub trait Store: Send + Sync + 'static {
         now: crate::domain::Millis,
     ) -> StoreResult<Option<Conversation>>;
 
+    // --- operators' sessions ------------------------------------------------------------------
+
+    /// Stores a new session; its idle deadline is kept no later than its absolute one.
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+
+    /// The session whose id hashes to `id_hash`, if it is live at `now` (both deadlines after
+    /// `now`): an ended session is answered as none, swept or not.
+    async fn find_session(
+        &self,
+        id_hash: &str,
+        now: crate::domain::Millis,
+    ) -> StoreResult<Option<Session>>;
+
+    /// Records that the session was used at `now` and moves its idle deadline to `idle_until`,
+    /// never back and never past its absolute deadline. `false` (and nothing changed) if no
+    /// session live at `now` has this id.
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: crate::domain::Millis,
+        idle_until: crate::domain::Millis,
+    ) -> StoreResult<bool>;
+
+    /// Deletes the session (the operator signed out). `false` if there was none.
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool>;
+
+    /// Deletes every session that has ended at `now`; returns how many.
+    async fn sweep_sessions(&self, now: crate::domain::Millis) -> StoreResult<u64>;
+
     // --- diagnostics ------------------------------------------------------------------------
 
     /// The number of rows in every table the relay owns, by table name (tests compare

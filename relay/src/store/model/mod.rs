@@ -3,6 +3,7 @@
 mod conversations;
 mod effects;
 mod people;
+mod sessions;
 mod work;
 
 pub use conversations::{
@@ -16,6 +17,7 @@ pub use effects::{
 pub use people::{
     Intent, LinkCodeRecord, MerchantEvent, Subscriber, SubscriberFilter, SubscriberStatus,
 };
+pub use sessions::{NewSession, Session};
 pub use work::{
     Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, DeliveryResult,
     InboundResolution, Lane, LaneRoom, NewInbound, WebhookContent,

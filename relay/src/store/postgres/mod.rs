@@ -18,6 +18,7 @@ mod pool;
 mod records;
 mod resolve;
 mod rows;
+mod sessions;
 mod subscribers;
 
 use async_trait::async_trait;
@@ -30,8 +31,8 @@ use super::{
     Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation,
     ConversationFilter, ConversationId, ConversationStatus, ConversationSummary, Delivery,
     DeliveryResult, Effects, InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, Message,
-    NewConversation, NewEvent, NewInbound, NewMessage, Queue, Store, StoreError, StoreResult,
-    Subscriber, SubscriberFilter, WorkSignals,
+    NewConversation, NewEvent, NewInbound, NewMessage, NewSession, Queue, Session, Store,
+    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
 use listener::Listener;
@@ -357,6 +358,31 @@ impl Store for PostgresStore {
             conversation_flow::resume(&mut tx, site, customer_id, token_hash, now).await?;
         tx.commit().await?;
         Ok(resumed)
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        sessions::create(&mut *self.conn().await?, session).await
+    }
+
+    async fn find_session(&self, id_hash: &str, now: Millis) -> StoreResult<Option<Session>> {
+        sessions::find_live(&mut *self.conn().await?, id_hash, now).await
+    }
+
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: Millis,
+        idle_until: Millis,
+    ) -> StoreResult<bool> {
+        sessions::touch(&mut *self.conn().await?, id_hash, now, idle_until).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
+        sessions::delete(&mut *self.conn().await?, id_hash).await
+    }
+
+    async fn sweep_sessions(&self, now: Millis) -> StoreResult<u64> {
+        sessions::sweep(&mut *self.conn().await?, now).await
     }
 
     async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {

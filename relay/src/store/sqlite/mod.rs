@@ -16,6 +16,7 @@ mod intents;
 mod queues;
 mod records;
 mod rows;
+mod sessions;
 mod subscribers;
 mod writer;
 
@@ -31,8 +32,8 @@ use super::{
     Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation,
     ConversationFilter, ConversationId, ConversationStatus, ConversationSummary, Delivery,
     DeliveryResult, Effects, InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, Message,
-    NewConversation, NewEvent, NewInbound, NewMessage, Queue, Store, StoreError, StoreResult,
-    Subscriber, SubscriberFilter, WorkSignals,
+    NewConversation, NewEvent, NewInbound, NewMessage, NewSession, Queue, Session, Store,
+    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
 use writer::Writer;
@@ -542,6 +543,48 @@ impl Store for SqliteStore {
                     conversation_flow::resume(conn, &site, &customer_id, &token_hash, now).await
                 })
             })
+            .await
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        let session = session.clone();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move { sessions::create(conn, &session).await })
+            })
+            .await
+    }
+
+    async fn find_session(&self, id_hash: &str, now: Millis) -> StoreResult<Option<Session>> {
+        sessions::find_live(&mut *self.reads.acquire().await?, id_hash, now).await
+    }
+
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: Millis,
+        idle_until: Millis,
+    ) -> StoreResult<bool> {
+        let id_hash = id_hash.to_owned();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move { sessions::touch(conn, &id_hash, now, idle_until).await })
+            })
+            .await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
+        let id_hash = id_hash.to_owned();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move { sessions::delete(conn, &id_hash).await })
+            })
+            .await
+    }
+
+    async fn sweep_sessions(&self, now: Millis) -> StoreResult<u64> {
+        self.writer
+            .run_statement(move |conn| Box::pin(async move { sessions::sweep(conn, now).await }))
             .await
     }
 
