@@ -32,6 +32,8 @@ mod delivery_lanes;
 mod merchant_webhooks;
 // The operator inbox's sign-in, sessions, CSRF and security headers.
 mod inbox_security;
+// The inbox's conversations: list, view, reply, close, read, live changes, other sites.
+mod inbox_conversations;
 // The merchant API and operations endpoints.
 mod merchant_api;
 // Prometheus metrics.

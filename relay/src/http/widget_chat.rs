@@ -271,7 +271,7 @@ pub(super) async fn conversation(
 
 /// What a visitor may write: some visible text, at most `MAX_TEXT_CHARS` characters, no
 /// control characters but line breaks and tabs.
-fn visitor_text(text: &str) -> ApiResult<String> {
+pub(in crate::http) fn visitor_text(text: &str) -> ApiResult<String> {
     let invalid = |why: &str| ApiError::bad_request("invalid_message", why.to_owned());
     // Whitespace as JavaScript counts it, U+FEFF included, so the document's pattern agrees.
     if text.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
@@ -292,7 +292,7 @@ fn visitor_text(text: &str) -> ApiResult<String> {
 }
 
 /// A client key: 1 to `MAX_CLIENT_KEY_CHARS` of `A-Z a-z 0-9 - _`.
-fn client_key(key: &str) -> ApiResult<String> {
+pub(in crate::http) fn client_key(key: &str) -> ApiResult<String> {
     if !ferry_wire::refs::is_link_safe(key) {
         return Err(ApiError::bad_request(
             "invalid_client_key",

@@ -29,6 +29,8 @@ export function listen({ onChange, onState, onRefused }) {
         onChange(null);
       }
     });
+    // The relay could not keep up with this stream's changes: reload everything.
+    source.addEventListener('resync', () => onChange(null));
     source.addEventListener('error', () => {
       if (source.readyState !== EventSource.CLOSED) {
         onState('connecting');

@@ -1,6 +1,5 @@
 //! The operator inbox under `/inbox`: its pages, its sign-in, and what guards every request to
-//! it. The conversations the inbox shows are served by other modules' `/inbox/api/*` routes;
-//! they take an `OperatorSession` and are guarded here like the rest.
+//! it.
 //!
 //! - `guard`: security headers on every `/inbox` answer, and the same-origin check on every
 //!   state-changing `/inbox/api/*` request (a top-level middleware, so routes added anywhere
@@ -8,11 +7,15 @@
 //! - `session`: the `OperatorSession` extractor (cookie → session → operator in the config, and
 //!   the CSRF token of state-changing requests) and the cookie itself;
 //! - `sign_in`: `POST /inbox/api/login`, `POST /inbox/api/logout`, `GET /inbox/api/me`;
+//! - `conversations`: the list, one conversation, replying, closing, reopening, reading;
+//! - `events`: the live stream of which conversations changed;
 //! - `throttle`: failed sign-ins per client address and per login.
 //!
 //! Pages are static files from `static/inbox/`; their data comes from the API, so a page itself
 //! holds nothing an operator has not signed in for.
 
+mod conversations;
+mod events;
 mod guard;
 mod session;
 mod sign_in;
@@ -65,6 +68,28 @@ pub fn router(static_dir: &Path) -> Router<AppState> {
         .route("/inbox/api/login", post(sign_in::login))
         .route("/inbox/api/logout", post(sign_in::logout))
         .route("/inbox/api/me", get(sign_in::me))
+        .route("/inbox/api/conversations", get(conversations::list))
+        .route(
+            "/inbox/api/conversations/{site}/{id}",
+            get(conversations::show),
+        )
+        .route(
+            "/inbox/api/conversations/{site}/{id}/messages",
+            post(conversations::reply),
+        )
+        .route(
+            "/inbox/api/conversations/{site}/{id}/close",
+            post(conversations::close),
+        )
+        .route(
+            "/inbox/api/conversations/{site}/{id}/reopen",
+            post(conversations::reopen),
+        )
+        .route(
+            "/inbox/api/conversations/{site}/{id}/read",
+            post(conversations::read),
+        )
+        .route("/inbox/api/events", get(events::stream))
         .route("/inbox/api/{*rest}", any(unknown_api_route))
         .nest_service("/inbox/assets", ServeDir::new(pages.join("assets")))
 }
