@@ -52,6 +52,8 @@ mod browser;
 mod checkout;
 // The operator inbox signed in to and used in a browser, on a laptop and on a phone.
 mod inbox_browser;
+// The operator answering live in a browser, into the web chat and Telegram; WhatsApp's window.
+mod inbox_live;
 // Account linking from the bot's link button through the shop's link page, in a browser.
 mod link_page;
 // The widget with a refused customer token and with blocks added after load, in a browser.
