@@ -20,6 +20,8 @@ mod widget_api;
 mod web_chat;
 // The web chat's live stream: live messages, resumption, restarts.
 mod live_chat;
+// Two relays on one PostgreSQL: live messages cross between them.
+mod live_across_relays;
 // A web chat carried into a messenger: recap, moved conversation, replies within the rules.
 mod continue_chat;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.
