@@ -38,6 +38,8 @@ mod inbox_security;
 mod inbox_conversations;
 // The merchant API and operations endpoints.
 mod merchant_api;
+// The merchant API's conversations: list, read, reply once per key, refusals.
+mod merchant_conversations;
 // Prometheus metrics.
 mod metrics;
 // The whole relay running and stopping, worker included.
