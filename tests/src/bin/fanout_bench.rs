@@ -65,8 +65,12 @@ async fn main() {
     let (ready, mut all_ready) = mpsc::channel(args.visitors);
     for token in tokens {
         let (url, arrivals, ready) = (relay.url.clone(), arrivals.clone(), ready.clone());
-        // Each stream on a connection of its own, as each visitor's browser has.
-        let client = reqwest::Client::new();
+        // Each stream on a connection of its own, as each visitor's browser has; no total
+        // timeout, since a stream lasts as long as the run.
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .unwrap();
         tokio::spawn(follow(client, url, token, arrivals, ready));
     }
     for _ in 0..args.visitors {
@@ -212,22 +216,26 @@ async fn reply_round(
         .await;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let arrived = arrivals.lock().unwrap();
-        if sent.iter().all(|(text, _)| arrived.contains_key(text)) {
-            let mut latencies: Vec<Duration> = sent
-                .iter()
-                .map(|(text, at)| arrived[text].saturating_duration_since(*at))
-                .collect();
-            latencies.sort();
+        if let Some(latencies) = all_arrived(&sent, arrivals) {
             return latencies;
         }
-        drop(arrived);
         assert!(
             Instant::now() < deadline,
             "replies still missing after 60 s"
         );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+}
+
+/// The sorted latencies once every reply of `sent` has arrived.
+fn all_arrived(sent: &[(String, Instant)], arrivals: &Arrivals) -> Option<Vec<Duration>> {
+    let arrived = arrivals.lock().unwrap();
+    let mut latencies = sent
+        .iter()
+        .map(|(text, at)| Some(arrived.get(text)?.saturating_duration_since(*at)))
+        .collect::<Option<Vec<Duration>>>()?;
+    latencies.sort();
+    Some(latencies)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
