@@ -46,5 +46,7 @@ mod checkout;
 mod link_page;
 // The widget with a refused customer token and with blocks added after load, in a browser.
 mod widget_edge_cases;
+// The web chat in the widget, in a browser: writing, history after a reload, retry, away.
+mod widget_chat;
 // Customer tokens signed by PyJWT through the relay's JWT verifier.
 mod jwt_interop;
