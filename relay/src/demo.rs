@@ -14,6 +14,11 @@ use crate::config::Settings;
 /// The built-in demo configuration; its secrets are public on purpose.
 const CONFIG: &str = include_str!("../demo.toml");
 
+/// The demo operator's login (declared in `demo.toml`).
+pub const OPERATOR_LOGIN: &str = "operator@demo.shop";
+/// The demo operator's password: `demo.toml` holds only its hash, and the banner prints it.
+pub const OPERATOR_PASSWORD: &str = "northwind-inbox-demo";
+
 /// The demo's SQLite file, inside its data folder.
 const DATABASE_FILE: &str = "ferry-demo.db";
 
@@ -110,6 +115,22 @@ mod tests {
         let site = settings.site("demo").unwrap();
         assert!(site.allows_origin("http://127.0.0.1:43210"));
         assert!(site.allows_origin("http://localhost:43210"));
+    }
+
+    #[test]
+    fn the_demo_operator_signs_in_with_the_password_the_banner_prints() {
+        let settings = Settings::parse(CONFIG).unwrap();
+        let operator = settings
+            .operators
+            .iter()
+            .find(|operator| operator.login == OPERATOR_LOGIN)
+            .expect("the demo operator");
+
+        assert!(crate::passwords::verify(
+            OPERATOR_PASSWORD,
+            Some(operator.password_hash.expose())
+        ));
+        assert_eq!(operator.sites, ["demo"]);
     }
 
     #[test]

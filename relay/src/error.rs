@@ -16,6 +16,7 @@ use crate::channels::{PayloadError, WebhookAuthError};
 use crate::domain::{AttributionError, RefError};
 use crate::identity::TokenError;
 use crate::links::LinkCodeError;
+use crate::replies::ReplyError;
 use crate::store::StoreError;
 
 /// An error answered to an HTTP client.
@@ -67,6 +68,14 @@ pub enum ApiError {
     /// 410: the thing existed but is no longer usable (an expired link code).
     #[error("{message}")]
     Gone {
+        /// Machine-readable code.
+        code: &'static str,
+        /// Human text.
+        message: String,
+    },
+    /// 422: well-formed, but the platform's rules refuse it now (a reply outside its window).
+    #[error("{message}")]
+    Refused {
         /// Machine-readable code.
         code: &'static str,
         /// Human text.
@@ -142,6 +151,7 @@ impl ApiError {
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::Gone { code, .. } => (StatusCode::GONE, code),
+            Self::Refused { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Self::RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
@@ -185,6 +195,25 @@ impl From<LinkCodeError> for ApiError {
             },
             LinkCodeError::Used => Self::conflict("link_code_used", "this link was already used"),
             LinkCodeError::Store(error) => Self::Unavailable(error),
+        }
+    }
+}
+
+impl From<ReplyError> for ApiError {
+    fn from(error: ReplyError) -> Self {
+        match error {
+            ReplyError::NotFound => Self::not_found(
+                "conversation_not_found",
+                "this site has no such conversation",
+            ),
+            ReplyError::Refused { refusal, channel } => Self::Refused {
+                code: refusal.code(),
+                message: format!(
+                    "{} cannot take this reply now: {refusal}",
+                    channel.display_name()
+                ),
+            },
+            ReplyError::Store(error) => Self::Unavailable(error),
         }
     }
 }

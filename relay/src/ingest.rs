@@ -13,11 +13,12 @@ mod lookup;
 use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::config::Settings;
-use crate::domain::{Millis, NextAttempt, RetryPolicy};
+use crate::config::{Settings, SiteSettings};
+use crate::domain::recap::{self, RecapLine};
+use crate::domain::{ChannelKind, Millis, NextAttempt, RetryPolicy};
 use crate::store::{
-    AccountChange, ClaimedInbound, Commit, Effects, InboundResolution, LinkVia, Store, StoreResult,
-    SubscriberChange,
+    AccountChange, ClaimedInbound, Commit, ConversationChange, Effects, InboundResolution, LinkVia,
+    MessageAuthor, Store, StoreResult, SubscriberChange,
 };
 use lookup::Lookup;
 
@@ -144,11 +145,16 @@ fn resolve(
     };
     let subscriber = lookup.subscriber(&site.id, item.channel, &event.user);
     let (reference, intent) = lookup.intent(&site.id, item.channel, event, now);
+    let continued = intent
+        .and_then(|intent| intent.conversation)
+        .and_then(|id| Some((id, recap(site, item.channel, lookup.history(id)?)?)));
     let context = Context {
         site,
         channel: item.channel,
         now,
         fresh_code: new_link_code(),
+        continued,
+        message_key: format!("{}:{}", item.channel.as_str(), item.id),
     };
     let decided = catch_unwind(AssertUnwindSafe(|| {
         decide(&context, event, subscriber, reference, intent)
@@ -158,10 +164,28 @@ fn resolve(
             for (index, reply) in effects.replies.iter_mut().enumerate() {
                 reply.dedupe_key = format!("inbound:{}:{index}", item.id);
             }
+            if let Some(ConversationChange::Continued { recap, .. }) = &mut effects.conversation {
+                recap.dedupe_key = format!("inbound:{}:recap", item.id);
+            }
             InboundResolution::Processed(Box::new(effects))
         }
         Err(_) => park(item, "the rules panicked on this event".into()),
     }
+}
+
+/// The recap of a web conversation for the messenger it continues in, within its length.
+fn recap(site: &SiteSettings, channel: ChannelKind, history: &lookup::History) -> Option<String> {
+    let lines: Vec<RecapLine> = history
+        .latest
+        .iter()
+        .filter(|message| message.author != MessageAuthor::System)
+        .map(|message| RecapLine {
+            by_visitor: message.author == MessageAuthor::Visitor,
+            text: message.body.clone(),
+        })
+        .collect();
+    let max = crate::channels::platform(channel).map_or(2000, |p| p.limits().max_text);
+    recap::compose(site.locale, &site.name, history.earlier, &lines, max)
 }
 
 fn park(item: &ClaimedInbound, error: String) -> InboundResolution {

@@ -47,6 +47,7 @@ fn same_visit(stored: &Intent, new: &Intent) -> bool {
     stored.attribution == new.attribution
         && stored.customer == new.customer
         && stored.order_id == new.order_id
+        && stored.conversation == new.conversation
 }
 
 /// Whether a stored intent can no longer attribute anybody at `now`.

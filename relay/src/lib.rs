@@ -15,7 +15,8 @@
 //!   `demo` sets up `ferry demo`.
 //! - `domain` holds validated values (refs, attribution, ids, locales) and pure rules (retries,
 //!   the platforms' reply windows); `texts` what the bot and the widget say, one catalogue per
-//!   language; `passwords` hashes and checks operators' passwords.
+//!   language; `passwords` hashes and checks operators' passwords, `sessions` keeps them
+//!   signed in to the inbox (`http::inbox` is the sign-in and the inbox's pages).
 //!
 //! # Flow of a subscription
 //! widget click → `POST /api/widget/{site}/intents` (ref + attribution) ∥ deep link with the ref
@@ -38,7 +39,9 @@ pub mod links;
 pub mod merchant_webhooks;
 pub mod metrics;
 pub mod passwords;
+pub mod replies;
 pub mod sandbox;
+pub mod sessions;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

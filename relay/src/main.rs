@@ -182,6 +182,11 @@ fn print_demo_banner(url: &str, static_dir: &Path, demo_data: Option<&DemoData>)
     println!("\n  Ferry demo is running (sandbox mode).");
     println!("  Open the demo shop:   {url}/demo/");
     println!(
+        "  Operator inbox:       {url}/inbox/  (sign in as {} with the password {})",
+        demo::OPERATOR_LOGIN,
+        demo::OPERATOR_PASSWORD
+    );
+    println!(
         "  Merchant API:         curl -H 'Authorization: Bearer demo-api-key-0123456789' {url}/v1/subscribers"
     );
     if let Some(data) = demo_data {

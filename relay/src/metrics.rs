@@ -13,6 +13,7 @@
 //! | `ferry_subscriptions_total` — new subscribers | `platform` |
 //! | `ferry_outbound_messages_total` | `platform`, `result` (`sent`, `retry`, `failed`) |
 //! | `ferry_merchant_webhooks_total` | `result` |
+//! | `ferry_live_connections` (gauge) — open live streams (web chat and inbox) | `stream` |
 
 use std::{sync::OnceLock, time::Instant};
 
@@ -84,4 +85,14 @@ fn result_name(result: &DeliveryResult) -> &'static str {
         DeliveryResult::Retry { .. } => "retry",
         DeliveryResult::Failed { .. } => "failed",
     }
+}
+
+/// A live stream of `stream` (`chat`, `inbox`) opened.
+pub fn live_connection_opened(stream: &'static str) {
+    metrics::gauge!("ferry_live_connections", "stream" => stream).increment(1.0);
+}
+
+/// A live stream of `stream` closed.
+pub fn live_connection_closed(stream: &'static str) {
+    metrics::gauge!("ferry_live_connections", "stream" => stream).decrement(1.0);
 }

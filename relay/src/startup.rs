@@ -91,6 +91,11 @@ impl Application {
             .unwrap_or_else(default_static_dir);
         let verifier = crate::identity::Verifier::new(platforms.http_client());
         let settings_for_limits = settings.clone();
+        let changes = signals.conversations.clone();
+        let inbox = crate::http::inbox::InboxState::new(
+            &public_url,
+            settings.server.client_ip_header.as_deref(),
+        );
         let worker = Worker::new(
             store.clone(),
             settings.clone(),
@@ -113,6 +118,9 @@ impl Application {
                 settings_for_limits.server.widget_rate_limit_per_minute,
                 settings_for_limits.server.client_ip_header.as_deref(),
             ),
+            changes,
+            closing: tokio_util::sync::CancellationToken::new(),
+            inbox,
         };
         Ok(Self {
             listener,
@@ -144,6 +152,11 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let limits = crate::http::server::Limits::from(&self.state.settings.server);
+        let closing = self.state.closing.clone();
+        let shutdown = async move {
+            shutdown.await;
+            closing.cancel();
+        };
         // Connection info gives the rate limiter the client's address.
         let app = router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         crate::http::server::serve(self.listener, app, limits, shutdown).await

@@ -86,3 +86,53 @@ async fn the_demo_says_in_one_line_why_it_cannot_open_its_database() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn the_demo_banner_says_how_to_sign_in_to_the_inbox_and_that_works() {
+    // Arrange
+    let data = tempfile::tempdir().expect("temp dir");
+    let mut demo = Command::new(env!("CARGO_BIN_EXE_ferry"))
+        .args(["demo", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start ferry demo");
+
+    // Act: read the inbox's address and credentials from the banner
+    let mut banner = BufReader::new(demo.stdout.take().expect("stdout")).lines();
+    let inbox_line = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(line) = banner.next_line().await.expect("read the banner") {
+            if let Some(rest) = line.trim().strip_prefix("Operator inbox:") {
+                return rest.trim().to_owned();
+            }
+        }
+        panic!("ferry demo ended before telling how to sign in to the inbox");
+    })
+    .await
+    .expect("the banner in time");
+    let (inbox, how) = inbox_line.split_once(' ').expect("an address, then how");
+    let (login, password) = how
+        .trim()
+        .trim_start_matches("(sign in as ")
+        .trim_end_matches(')')
+        .split_once(" with the password ")
+        .expect("a login and a password");
+
+    // Assert: those credentials sign in
+    let origin = inbox.trim_end_matches("/inbox/");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let signed_in = client
+        .post(format!("{origin}/inbox/api/login"))
+        .header("Origin", origin)
+        .json(&serde_json::json!({ "login": login, "password": password }))
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(signed_in.status(), 200, "{inbox_line}");
+    demo.kill().await.expect("stop ferry demo");
+}

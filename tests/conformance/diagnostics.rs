@@ -32,6 +32,7 @@ async fn row_counts_names_every_table_of_the_relay_with_its_rows(b: Backend) {
     assert_eq!(
         counts,
         vec![
+            ("conversation_devices".to_owned(), 0),
             ("conversations".to_owned(), 0),
             ("events".to_owned(), 0),
             ("inbound".to_owned(), 2),
@@ -39,6 +40,7 @@ async fn row_counts_names_every_table_of_the_relay_with_its_rows(b: Backend) {
             ("link_codes".to_owned(), 0),
             ("merchant_webhooks".to_owned(), 0),
             ("messages".to_owned(), 0),
+            ("operator_sessions".to_owned(), 0),
             ("outbox".to_owned(), 0),
             ("subscriber_orders".to_owned(), 0),
             ("subscribers".to_owned(), 1),

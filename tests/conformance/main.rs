@@ -28,6 +28,10 @@ mod messages;
 mod webhooks;
 // Conversations with visitors and their messages.
 mod conversations;
+// Conversations moving across channels: joining, continuing, replies, the inbox list.
+mod conversation_flow;
+// Operators' inbox sessions.
+mod sessions;
 // Many claimers at once, wake-ups, and the table inventory.
 mod concurrency;
 mod diagnostics;

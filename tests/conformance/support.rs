@@ -260,6 +260,7 @@ pub fn intent(reference: &str, at: Millis, campaign: &str) -> Intent {
         customer: None,
         order_id: None,
         linked_at: None,
+        conversation: None,
     }
 }
 
@@ -270,6 +271,7 @@ pub fn reply(recipient: &str, key: &str) -> OutboundDraft {
         message: OutboundMessage {
             text: "Welcome to Northwind! We'll message you here when your order ships.".into(),
             buttons: Vec::new(),
+            tag: None,
         },
         dedupe_key: key.into(),
     }

@@ -18,6 +18,10 @@ mod poison_processing;
 mod widget_api;
 // The web chat: conversations, messages, tokens.
 mod web_chat;
+// The web chat's live stream: live messages, resumption, restarts.
+mod live_chat;
+// A web chat carried into a messenger: recap, moved conversation, replies within the rules.
+mod continue_chat;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.
 mod linking;
 // Platforms failing on demand: every delivery path.
@@ -26,6 +30,10 @@ mod delivery_failures;
 mod delivery_lanes;
 // Signed webhooks to the merchant, with retries.
 mod merchant_webhooks;
+// The operator inbox's sign-in, sessions, CSRF and security headers.
+mod inbox_security;
+// The inbox's conversations: list, view, reply, close, read, live changes, other sites.
+mod inbox_conversations;
 // The merchant API and operations endpoints.
 mod merchant_api;
 // Prometheus metrics.
@@ -42,6 +50,10 @@ mod assets;
 mod browser;
 // The checkout opt-in on the demo shop's thank-you page, then its subscribed state, in a browser.
 mod checkout;
+// The operator inbox signed in to and used in a browser, on a laptop and on a phone.
+mod inbox_browser;
+// The operator answering live in a browser, into the web chat and Telegram; WhatsApp's window.
+mod inbox_live;
 // Account linking from the bot's link button through the shop's link page, in a browser.
 mod link_page;
 // The widget with a refused customer token and with blocks added after load, in a browser.

@@ -130,6 +130,7 @@ async fn a_text_longer_than_a_platform_takes_is_shortened_and_sent() {
             let message = OutboundMessage {
                 text: long.clone(),
                 buttons,
+                tag: None,
             };
 
             // Act

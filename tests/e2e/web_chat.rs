@@ -282,3 +282,52 @@ async fn a_conversation_started_with_a_customer_token_is_the_customers() {
         "a refused token stores nothing"
     );
 }
+
+#[tokio::test]
+async fn a_returning_customer_resumes_their_conversation_on_another_device() {
+    // Arrange: the customer wrote on one device.
+    let app = spawn_app().await;
+    let jwt = customer_token("cus_77", "ann@example.com", None);
+    let resume = json!({ "visit": visit(), "token": jwt, "resume": true });
+    let before = app.widget_post("conversations", &resume).await;
+    let first = app
+        .widget_post("conversations", &json!({ "visit": visit(), "token": jwt }))
+        .await
+        .json::<ConversationStarted>()
+        .await
+        .unwrap();
+    assert_eq!(
+        send(
+            &app,
+            &first.token,
+            json!({ "text": "Hi", "client_key": "a" })
+        )
+        .await
+        .status(),
+        201
+    );
+
+    // Act: on another device the widget asks to resume.
+    let second = app.widget_post("conversations", &resume).await;
+    let anonymous = app
+        .widget_post(
+            "conversations",
+            &json!({ "visit": visit(), "resume": true }),
+        )
+        .await;
+
+    // Assert
+    assert_eq!(
+        before.status(),
+        404,
+        "nothing to resume yet, and nothing started"
+    );
+    assert_eq!(second.status(), 201);
+    let second: ConversationStarted = second.json().await.unwrap();
+    assert_ne!(second.token, first.token, "each device has its own token");
+    let history: ChatMessages = history(&app, &second.token, "").await.json().await.unwrap();
+    assert_eq!(history.messages.len(), 1);
+    assert_eq!(history.messages[0].text, "Hi");
+    assert_eq!(anonymous.status(), 400);
+    assert_eq!(app.count_rows("conversations").await, 1);
+}

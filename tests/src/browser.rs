@@ -32,9 +32,21 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts Chromium, or explains why it cannot (and fails if browsers are required).
+    /// Starts Chromium for pages with the widget, or explains why it cannot (and fails if
+    /// browsers are required).
     pub async fn start() -> Option<Browser> {
         let widget = Path::new(env!("CARGO_MANIFEST_DIR")).join("../static/widget/widget.js");
+        let unbuilt =
+            (!widget.exists()).then(|| "the widget is not built (bash widget/build.sh)".to_owned());
+        Self::start_unless(unbuilt).await
+    }
+
+    /// Starts Chromium for the relay's own pages (the inbox), which need no widget.
+    pub async fn start_without_widget() -> Option<Browser> {
+        Self::start_unless(None).await
+    }
+
+    async fn start_unless(missing_build: Option<String>) -> Option<Browser> {
         let missing = [
             (CHROMIUM, "apt-get install chromium"),
             (CHROMEDRIVER, "apt-get install chromium-driver"),
@@ -42,9 +54,7 @@ impl Browser {
         .into_iter()
         .filter(|(path, _)| !Path::new(path).exists())
         .map(|(path, fix)| format!("{path} is missing ({fix})"))
-        .chain(
-            (!widget.exists()).then(|| "the widget is not built (bash widget/build.sh)".to_owned()),
-        )
+        .chain(missing_build)
         .collect::<Vec<_>>();
         if !missing.is_empty() {
             let reason = missing.join("; ");
@@ -154,6 +164,39 @@ impl Browser {
             .click()
             .await
             .unwrap_or_else(|e| panic!("clicking {css}: {e}"));
+    }
+
+    /// Types into an element of the page, key by key (`\n` presses Enter).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let element = self
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("finding {css}: {e}"));
+        element
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("typing into {css}: {e}"));
+    }
+
+    /// Resizes the window so the page's viewport is `width` × `height` CSS pixels.
+    pub async fn viewport(&self, width: u32, height: u32) {
+        let (_, _, outer_width, outer_height) =
+            self.client.get_window_rect().await.expect("window size");
+        let inner = self.js("return [innerWidth, innerHeight]").await;
+        // Whatever the window has beyond its viewport (a frame, in a headful browser).
+        let frame =
+            |outer: u64, inner: &Value| outer.saturating_sub(inner.as_u64().unwrap_or(outer));
+        let outer = |size: u32, frame: u64| u32::try_from(u64::from(size) + frame).expect("a size");
+        self.client
+            .set_window_size(
+                outer(width, frame(outer_width, &inner[0])),
+                outer(height, frame(outer_height, &inner[1])),
+            )
+            .await
+            .expect("resize the window");
     }
 
     /// Saves a screenshot as `ferry-<name>.png` in the temp dir (for looking at failures and at

@@ -16,6 +16,8 @@ pub mod browser;
 pub mod cluster;
 pub mod demo;
 pub mod fixtures;
+pub mod inbox;
+pub mod live;
 pub mod postgres;
 mod store;
 
@@ -49,7 +51,9 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// HTTP client.
     pub client: reqwest::Client,
+    /// Shuts the relay down when sent or dropped.
     shutdown: Option<oneshot::Sender<()>>,
+    served: Option<tokio::task::JoinHandle<()>>,
     /// Dropped last: the relay's database.
     pub database: TestStore,
 }
@@ -61,7 +65,11 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, after `adjust` changed the settings.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let database = TestStore::from_env().await;
+    spawn_on(TestStore::from_env().await, adjust).await
+}
+
+/// Starts a relay with the demo config on an existing database.
+async fn spawn_on(database: TestStore, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).expect("demo config");
     settings.server.database_url = database.url.clone();
     settings.server.static_dir = Some(PathBuf::from(concat!(
@@ -86,9 +94,13 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let state = app.state().clone();
     let worker = app.worker();
     let (shutdown, stopped) = oneshot::channel::<()>();
-    tokio::spawn(app.serve(async move {
-        let _ = stopped.await;
-    }));
+    let served = tokio::spawn(async move {
+        let _ = app
+            .serve(async move {
+                let _ = stopped.await;
+            })
+            .await;
+    });
     TestApp {
         address,
         state,
@@ -96,19 +108,36 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         clock,
         client: reqwest::Client::builder().build().expect("client"),
         shutdown: Some(shutdown),
+        served: Some(served),
         database,
     }
 }
 
-impl Drop for TestApp {
-    fn drop(&mut self) {
+impl TestApp {
+    /// Shuts the relay down (its open connections end), waits until it has let go of the
+    /// database, and starts a new relay on it, at a new address.
+    pub async fn restart(self) -> TestApp {
+        self.restart_with(|_| {}).await
+    }
+
+    /// `restart`, the new relay's settings changed by `adjust` (an operator left, a site added).
+    pub async fn restart_with(mut self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+        if let Some(served) = self.served.take() {
+            served.await.unwrap();
+        }
+        let TestApp {
+            state,
+            worker,
+            database,
+            ..
+        } = self;
+        drop((state, worker));
+        spawn_on(database, adjust).await
     }
-}
 
-impl TestApp {
     /// The origin the demo site allows for this app.
     pub fn origin(&self) -> &str {
         &self.address

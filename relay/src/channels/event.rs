@@ -89,6 +89,10 @@ pub struct OutboundMessage {
     /// Buttons that open a URL.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub buttons: Vec<LinkButton>,
+    /// The platform's message tag, for a message outside its standard window that its rules
+    /// allow with one (Messenger's `HUMAN_AGENT`; see `domain::ReplyWindow`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<String>,
 }
 
 /// A button that opens a URL.

@@ -67,6 +67,12 @@ pub trait Account: Any + Debug + Send + Sync {
     /// `sandbox_base` is the relay's URL and the link leads to its phone page instead of the app.
     fn deep_link(&self, site: &SiteSettings, sandbox_base: Option<&str>) -> String;
 
+    /// A link that opens the shop's chat on the platform without starting anything: the deep
+    /// link without the query parameter that carries the ref.
+    fn chat_link(&self, site: &SiteSettings, sandbox_base: Option<&str>) -> String {
+        without_ref(&self.deep_link(site, sandbox_base))
+    }
+
     /// Checks that a webhook request comes from the platform, on the raw body before parsing.
     fn authenticate(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), WebhookAuthError>;
 
@@ -90,6 +96,22 @@ pub trait Account: Any + Debug + Send + Sync {
         recipient: &str,
         message: &OutboundMessage,
     ) -> Result<Option<String>, SendError>;
+}
+
+/// `link` without the query parameters that hold the `{ref}` placeholder.
+fn without_ref(link: &str) -> String {
+    let Some((base, query)) = link.split_once('?') else {
+        return link.to_owned();
+    };
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.contains("{ref}"))
+        .collect();
+    if kept.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", kept.join("&"))
+    }
 }
 
 /// Why a webhook request was refused before its body was read. `error.rs` maps each to its
@@ -197,5 +219,27 @@ pub fn link_host(real: &str, kind: ChannelKind, sandbox_base: Option<&str>) -> S
     match sandbox_base {
         Some(base) => format!("{base}/sandbox/{}", kind.as_str()),
         None => real.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_ref;
+
+    #[test]
+    fn a_chat_link_is_the_deep_link_without_its_ref() {
+        assert_eq!(
+            without_ref("https://t.me/shop_bot?start={ref}"),
+            "https://t.me/shop_bot"
+        );
+        assert_eq!(
+            without_ref("https://wa.me/4915112345678?text=Hi%20(ref%20{ref})"),
+            "https://wa.me/4915112345678"
+        );
+        assert_eq!(
+            without_ref("http://localhost:8080/sandbox/messenger/shop?x=1&ref={ref}"),
+            "http://localhost:8080/sandbox/messenger/shop?x=1"
+        );
+        assert_eq!(without_ref("https://m.me/shop"), "https://m.me/shop");
     }
 }

@@ -77,6 +77,7 @@ impl Platforms {
             Cow::Owned(text) => Cow::Owned(OutboundMessage {
                 text,
                 buttons: message.buttons.clone(),
+                tag: message.tag.clone(),
             }),
         };
         account

@@ -5,6 +5,7 @@ mod conversation_token;
 mod customer;
 mod locale;
 mod office_hours;
+pub mod recap;
 mod refs;
 mod reply_window;
 mod retry;

@@ -3,8 +3,10 @@
 mod assets;
 mod auth_throttle;
 pub mod extract;
+mod failure_throttle;
 mod health;
 mod hooks;
+pub mod inbox;
 mod merchant;
 pub(crate) mod openapi;
 pub mod rate_limit;
@@ -13,6 +15,7 @@ mod widget_api;
 mod widget_chat;
 mod widget_events;
 mod widget_identity;
+mod widget_live;
 
 use std::{path::PathBuf, sync::Arc};
 
@@ -53,6 +56,13 @@ pub struct AppState {
     pub verifier: crate::identity::Verifier,
     /// Per-client limits on the widget API.
     pub widget_limiter: rate_limit::WidgetLimiter,
+    /// Conversations' changes, for the live streams.
+    pub changes: crate::store::ConversationChanges,
+    /// Cancelled when the relay begins to shut down: live streams end so clients reconnect to
+    /// another relay instead of holding the shutdown up.
+    pub closing: tokio_util::sync::CancellationToken,
+    /// The inbox's origins and its sign-in throttle.
+    pub inbox: inbox::InboxState,
 }
 
 impl AppState {
@@ -84,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             )),
         )
         .merge(openapi::router())
+        .merge(inbox::router(&state.static_dir))
         .merge(assets::router(&state.static_dir, state.sandbox.is_some()));
     if let Some(sandbox) = &state.sandbox {
         router = router.merge(crate::sandbox::router(sandbox.clone(), &state.static_dir));
@@ -92,6 +103,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(assets::not_found)
         .method_not_allowed_fallback(assets::method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.server.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.inbox.clone(),
+            inbox::guard,
+        ))
         // Browsers must take JSON for JSON (and scripts for scripts), never sniff it into HTML.
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

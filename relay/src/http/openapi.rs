@@ -26,7 +26,10 @@ use utoipa::{
     openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
 };
 
-use super::{AppState, health, merchant, widget_api, widget_chat, widget_events, widget_identity};
+use super::{
+    AppState, health, merchant, widget_api, widget_chat, widget_events, widget_identity,
+    widget_live,
+};
 use crate::views::MerchantWebhook;
 pub(crate) use schemas::ChannelKind;
 use webhooks::WebhookPaths;
@@ -54,6 +57,7 @@ use webhooks::WebhookPaths;
         widget_chat::start,
         widget_chat::send,
         widget_chat::history,
+        widget_live::events,
         health::healthz,
         health::readyz,
     ),

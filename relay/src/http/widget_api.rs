@@ -52,6 +52,10 @@ pub fn router(state: AppState) -> Router<AppState> {
                 .post(widget_chat::send)
                 .options(preflight),
         )
+        .route(
+            "/api/widget/{site}/conversation/events",
+            get(super::widget_live::events).options(preflight),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .route_layer(middleware::from_fn_with_state(
             state,
@@ -112,7 +116,7 @@ async fn preflight() -> impl IntoResponse {
             // The chat's token travels in a header of its own.
             (
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
-                "content-type, x-ferry-conversation",
+                "content-type, x-ferry-conversation, last-event-id",
             ),
             (header::ACCESS_CONTROL_MAX_AGE, "86400"),
         ],

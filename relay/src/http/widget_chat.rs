@@ -20,7 +20,7 @@ use ferry_wire::{
 };
 use serde::Deserialize;
 
-use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, UNKNOWN_SITE, schemas as doc};
+use super::openapi::{NOT_JSON, ORIGIN, RATE_LIMITED, STORAGE, schemas as doc};
 use super::{
     AppState,
     extract::{AppJson, AppQuery},
@@ -46,7 +46,8 @@ const PAGE: u32 = 100;
 ///
 /// Call it just before the visitor's first message; keep the token and send it as
 /// `X-Ferry-Conversation` from then on. With a customer `token`, the conversation is the
-/// customer's.
+/// customer's; with `resume` too, the answer opens the customer's open conversation on this
+/// device (404 `conversation_not_found` if they have none) and nothing is started.
 #[utoipa::path(
     post,
     path = "/api/widget/{site}/conversations",
@@ -56,10 +57,12 @@ const PAGE: u32 = 100;
     request_body = doc::StartConversation,
     responses(
         (status = 201, description = "Started", body = doc::ConversationStarted),
-        (status = 400, body = ErrorBody, description = "`invalid_json` or `invalid_visit`."),
+        (status = 400, body = ErrorBody, description = "`invalid_json`, `invalid_visit`, or \
+            `customer_token_required` (`resume` without `token`)."),
         (status = 401, body = ErrorBody, description = super::openapi::BAD_TOKEN),
         (status = 403, body = ErrorBody, description = ORIGIN),
-        (status = 404, body = ErrorBody, description = UNKNOWN_SITE),
+        (status = 404, body = ErrorBody, description = "`unknown_site`, or (with `resume`) \
+            `conversation_not_found`: the customer has no open conversation."),
         (status = 415, body = ErrorBody, description = NOT_JSON),
         (status = 429, body = ErrorBody, description = RATE_LIMITED,
             headers(("Retry-After" = u32, description = "Seconds to wait"))),
@@ -84,6 +87,26 @@ pub(super) async fn start(
         None => None,
     };
     let token = ConversationToken::generate();
+    let started = ConversationStarted {
+        token: token.as_str().to_owned(),
+    };
+    if request.resume {
+        let Some(customer_id) = customer_id else {
+            return Err(ApiError::bad_request(
+                "customer_token_required",
+                "resume needs the customer's token: only a customer's conversation follows them",
+            ));
+        };
+        let now = state.clock.now();
+        return match state
+            .store
+            .resume_conversation(&site.id, &customer_id, &token.hash(), now)
+            .await?
+        {
+            Some(_) => Ok((StatusCode::CREATED, Json(started)).into_response()),
+            None => Err(not_found()),
+        };
+    }
     state
         .store
         .start_conversation(&NewConversation {
@@ -96,9 +119,6 @@ pub(super) async fn start(
             at: state.clock.now(),
         })
         .await?;
-    let started = ConversationStarted {
-        token: token.as_str().to_owned(),
-    };
     Ok((StatusCode::CREATED, Json(started)).into_response())
 }
 
@@ -207,10 +227,11 @@ pub(super) async fn history(
 }
 
 /// 404 of the chat operations that take a token.
-const CONVERSATION_NOT_FOUND: &str = "`unknown_site`, or `conversation_not_found`: the token \
+pub(super) const CONVERSATION_NOT_FOUND: &str = "`unknown_site`, or `conversation_not_found`: the token \
 opens no conversation of this site.";
 /// 401 of the chat operations that take a token.
-const TOKEN_REQUIRED: &str = "`conversation_token_required`: no `X-Ferry-Conversation` header.";
+pub(super) const TOKEN_REQUIRED: &str =
+    "`conversation_token_required`: no `X-Ferry-Conversation` header.";
 
 fn not_found() -> ApiError {
     ApiError::not_found(
@@ -220,7 +241,7 @@ fn not_found() -> ApiError {
 }
 
 /// The conversation the request's token opens.
-async fn conversation(
+pub(super) async fn conversation(
     state: &AppState,
     site: &SiteSettings,
     headers: &HeaderMap,
@@ -250,7 +271,7 @@ async fn conversation(
 
 /// What a visitor may write: some visible text, at most `MAX_TEXT_CHARS` characters, no
 /// control characters but line breaks and tabs.
-fn visitor_text(text: &str) -> ApiResult<String> {
+pub(in crate::http) fn visitor_text(text: &str) -> ApiResult<String> {
     let invalid = |why: &str| ApiError::bad_request("invalid_message", why.to_owned());
     // Whitespace as JavaScript counts it, U+FEFF included, so the document's pattern agrees.
     if text.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
@@ -271,7 +292,7 @@ fn visitor_text(text: &str) -> ApiResult<String> {
 }
 
 /// A client key: 1 to `MAX_CLIENT_KEY_CHARS` of `A-Z a-z 0-9 - _`.
-fn client_key(key: &str) -> ApiResult<String> {
+pub(in crate::http) fn client_key(key: &str) -> ApiResult<String> {
     if !ferry_wire::refs::is_link_safe(key) {
         return Err(ApiError::bad_request(
             "invalid_client_key",
@@ -284,7 +305,7 @@ fn client_key(key: &str) -> ApiResult<String> {
 }
 
 /// A stored message as the widget shows it.
-fn view(message: &Message) -> ChatMessage {
+pub(super) fn view(message: &Message) -> ChatMessage {
     ChatMessage {
         seq: message.seq,
         author: match message.author {

@@ -4,7 +4,7 @@
 use axum::{
     Json,
     extract::{Path, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
 };
 use ferry_wire::{IntentReceipt, NewIntent, WidgetEvent};
@@ -67,6 +67,9 @@ pub(super) async fn record_event(
 /// Record a tap on a channel button, before the visitor leaves for the messenger.
 ///
 /// With `token`, the subscriber who arrives with this ref is linked to the token's customer.
+/// With the visitor's `X-Ferry-Conversation` header, the web chat continues in the messenger:
+/// the visitor who arrives with this ref gets a recap there, and the conversation moves there.
+/// A header that opens no conversation is ignored, so a stale one never stops a subscription.
 #[utoipa::path(
     post,
     path = "/api/widget/{site}/intents",
@@ -93,10 +96,18 @@ pub(super) async fn record_event(
 pub(super) async fn record_intent(
     State(state): State<AppState>,
     Path(site): Path<String>,
+    headers: HeaderMap,
     AppJson(intent): AppJson<NewIntent>,
 ) -> ApiResult<Response> {
     let site = state.site(&site)?;
     enabled(site, intent.channel)?;
+    let conversation = match headers.contains_key(ferry_wire::CONVERSATION_HEADER) {
+        true => super::widget_chat::conversation(&state, site, &headers)
+            .await
+            .ok()
+            .map(|conversation| conversation.id),
+        false => None,
+    };
     let reference = IntentRef::parse(intent.channel.ref_kind(), &intent.reference)?;
     let attribution = Attribution::from_visit(&intent.visit)?;
     if intent
@@ -135,6 +146,7 @@ pub(super) async fn record_intent(
         customer,
         order_id,
         linked_at: None,
+        conversation,
     };
     let outcome = intents::record(state.store.as_ref(), &intent).await?;
     let body = Json(IntentReceipt {

@@ -139,6 +139,7 @@ pub(super) async fn complete(
     let confirmation = OutboundMessage {
         text: texts::linked(site.locale, &site.name, &masked),
         buttons: Vec::new(),
+        tag: None,
     };
     let now = state.clock.now();
     let linked = links::complete(

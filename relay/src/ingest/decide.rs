@@ -4,8 +4,9 @@ use crate::channels::{InboundEvent, InboundKind, LinkButton, OutboundMessage};
 use crate::config::SiteSettings;
 use crate::domain::{ChannelKind, Customer, Millis};
 use crate::store::{
-    AccountChange, Effects as Decided, EventDraft, Intent, LinkCode, LinkVia, MerchantEvent,
-    NewSubscriber, OutboundDraft, Subscriber, SubscriberChange, SubscriberStatus,
+    AccountChange, ConversationChange, ConversationId, Effects as Decided, EventDraft, Intent,
+    LinkCode, LinkVia, MerchantEvent, NewSubscriber, OutboundDraft, Subscriber, SubscriberChange,
+    SubscriberStatus,
 };
 use crate::texts;
 
@@ -21,6 +22,10 @@ pub struct Context<'a> {
     pub now: Millis,
     /// A fresh one-time code, used if the decision offers in-chat linking.
     pub fresh_code: String,
+    /// The web conversation the event's intent carries into the messenger, with its recap.
+    pub continued: Option<(ConversationId, String)>,
+    /// The event's own key, so a message it adds to a conversation is added once.
+    pub message_key: String,
 }
 
 impl Context<'_> {
@@ -75,9 +80,42 @@ impl<'a> Effects<'a> {
         let recipient = self.event.user.as_str().to_owned();
         self.out.replies.push(OutboundDraft {
             recipient,
-            message: OutboundMessage { text, buttons },
+            message: OutboundMessage {
+                text,
+                buttons,
+                tag: None,
+            },
             // Filled in by the caller, who knows which event this is.
             dedupe_key: String::new(),
+        });
+    }
+
+    /// The visitor arrived from the web chat: the conversation continues here, recap first.
+    fn continue_conversation(&mut self) {
+        if let Some((conversation, recap)) = &self.context.continued {
+            self.out.conversation = Some(ConversationChange::Continued {
+                conversation: *conversation,
+                recap: OutboundDraft {
+                    recipient: self.event.user.as_str().to_owned(),
+                    message: OutboundMessage {
+                        text: recap.clone(),
+                        buttons: Vec::new(),
+                        tag: None,
+                    },
+                    // Filled in by the caller, like the replies'.
+                    dedupe_key: String::new(),
+                },
+            });
+        }
+    }
+
+    /// The person wrote to the shop: the message joins their conversation.
+    fn joins_conversation(&mut self, text: &str, subscriber: Option<&Subscriber>) {
+        self.out.conversation = Some(ConversationChange::VisitorWrote {
+            text: text.to_owned(),
+            key: self.context.message_key.clone(),
+            attribution: subscriber.and_then(|s| s.attribution.clone().map(Box::new)),
+            customer_id: subscriber.and_then(|s| s.customer.as_ref().map(|c| c.id.clone())),
         });
     }
 
@@ -198,6 +236,14 @@ pub fn decide(
             effects.link(customer.clone(), intent);
         }
         effects.welcome(linkable.as_ref());
+        match (intent, text) {
+            (Some(_), _) => effects.continue_conversation(),
+            // Someone who writes to the shop's bot straight away gets a conversation too.
+            (None, Some(text)) if !texts::is_start_word(text) => {
+                effects.joins_conversation(text, None);
+            }
+            _ => {}
+        }
         return effects.out;
     };
 
@@ -227,6 +273,7 @@ pub fn decide(
                 effects.link(customer.clone(), intent);
             }
             effects.welcome(linkable.as_ref());
+            effects.continue_conversation();
         }
         (SubscriberStatus::Active, _, Some(text)) if texts::is_unlink_word(text) => {
             let reply = if existing.customer.is_some() {
@@ -258,8 +305,13 @@ pub fn decide(
                         Vec::new(),
                     );
                 }
+                _ if context.continued.is_some() => {}
                 _ => effects.reply(texts::already_subscribed(locale, &site.name), Vec::new()),
             }
+            effects.continue_conversation();
+        }
+        (SubscriberStatus::Active, false, Some(text)) => {
+            effects.joins_conversation(text, Some(existing));
         }
         _ => {}
     }

@@ -1,5 +1,6 @@
 //! What a batch of events needs before it is decided: the people it is about and the intents
-//! their refs name, read with two queries per site and platform instead of two per event.
+//! their refs name, read with two queries per site and platform instead of two per event, and
+//! the end of any web conversation those intents carry into the messenger (for its recap).
 
 use std::collections::HashMap;
 
@@ -8,7 +9,9 @@ use futures_util::future::try_join_all;
 use crate::channels::{self, InboundEvent, RefCandidates};
 use crate::domain::{ChannelKind, Millis, PlatformUserId};
 use crate::intents::INTENT_LIFETIME_MS;
-use crate::store::{ClaimedInbound, Intent, Store, StoreResult, Subscriber};
+use crate::store::{
+    ClaimedInbound, ConversationId, Intent, Message, Store, StoreResult, Subscriber,
+};
 
 type Key = (String, ChannelKind, String);
 
@@ -17,7 +20,20 @@ type Key = (String, ChannelKind, String);
 pub(super) struct Lookup {
     subscribers: HashMap<Key, Subscriber>,
     intents: HashMap<Key, Intent>,
+    /// The latest messages of the web conversations intents carry, and how many came before.
+    histories: HashMap<ConversationId, History>,
 }
+
+/// The end of a web conversation, for its recap.
+pub(super) struct History {
+    /// Messages before `latest`.
+    pub earlier: u64,
+    /// The latest messages, oldest first.
+    pub latest: Vec<Message>,
+}
+
+/// The most messages a recap could show: more never fit in one platform message.
+const RECAP_MESSAGES: i64 = 30;
 
 /// One site's account on one platform, and what the batch asks of it.
 #[derive(Default)]
@@ -75,7 +91,28 @@ impl Lookup {
                 lookup.intents.insert(key, intent);
             }
         }
+        let carried: Vec<(String, ConversationId)> = lookup
+            .intents
+            .values()
+            .filter_map(|intent| Some((intent.site.clone(), intent.conversation?)))
+            .collect();
+        for (site, id) in carried {
+            let Some(conversation) = store.find_conversation(&site, id).await? else {
+                continue;
+            };
+            let after = (conversation.last_seq - RECAP_MESSAGES).max(0);
+            let latest = store
+                .messages_after(&site, id, after, RECAP_MESSAGES as u32)
+                .await?;
+            let earlier = u64::try_from(after).unwrap_or(0);
+            lookup.histories.insert(id, History { earlier, latest });
+        }
         Ok(lookup)
+    }
+
+    /// The end of a web conversation an intent carries.
+    pub(super) fn history(&self, id: ConversationId) -> Option<&History> {
+        self.histories.get(&id)
     }
 
     /// The subscriber an event of `site` and `channel` is from, if they exist.

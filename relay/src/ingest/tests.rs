@@ -5,7 +5,8 @@ use crate::channels::{InboundEvent, InboundKind};
 use crate::config::SiteSettings;
 use crate::domain::{Attribution, ChannelKind, Customer, PlatformUserId, SubscriberId};
 use crate::store::{
-    AccountChange, Effects, Intent, Subscriber, SubscriberChange, SubscriberStatus,
+    AccountChange, ConversationChange, ConversationId, Effects, Intent, Subscriber,
+    SubscriberChange, SubscriberStatus,
 };
 
 const NOW: i64 = 10_000_000;
@@ -27,12 +28,23 @@ fn site() -> SiteSettings {
 }
 
 fn run(kind: InboundKind, subscriber: Option<&Subscriber>, intent: Option<&Intent>) -> Effects {
+    run_continuing(kind, subscriber, intent, None)
+}
+
+fn run_continuing(
+    kind: InboundKind,
+    subscriber: Option<&Subscriber>,
+    intent: Option<&Intent>,
+    continued: Option<(ConversationId, String)>,
+) -> Effects {
     let site = site();
     let context = Context {
         site: &site,
         channel: ChannelKind::Telegram,
         now: NOW,
         fresh_code: "CODE12345678".into(),
+        continued,
+        message_key: "telegram:7".into(),
     };
     let event = InboundEvent {
         user: PlatformUserId::parse("42").unwrap(),
@@ -85,6 +97,7 @@ fn intent() -> Intent {
         customer: None,
         order_id: None,
         linked_at: None,
+        conversation: None,
     }
 }
 
@@ -318,4 +331,72 @@ fn link_codes_are_twelve_crockford_characters() {
             .all(|b| b"0123456789ABCDEFGHJKMNPQRSTVWXYZ".contains(&b))
     );
     assert_ne!(code, new_link_code());
+}
+
+#[test]
+fn a_subscribers_plain_message_joins_their_conversation() {
+    let existing = subscriber(SubscriberStatus::Active);
+    let effects = run(text("Is my order shipped?"), Some(&existing), None);
+    assert_eq!(
+        effects.conversation,
+        Some(ConversationChange::VisitorWrote {
+            text: "Is my order shipped?".into(),
+            key: "telegram:7".into(),
+            attribution: existing.attribution.clone().map(Box::new),
+            customer_id: None,
+        })
+    );
+    assert!(effects.replies.is_empty(), "no bot reply to a question");
+}
+
+#[test]
+fn someone_who_writes_to_the_bot_first_is_subscribed_and_their_message_kept() {
+    let effects = run(text("Hello, do you have decaf?"), None, None);
+    assert!(matches!(effects.subscriber, SubscriberChange::Create(_)));
+    assert!(matches!(
+        effects.conversation,
+        Some(ConversationChange::VisitorWrote { ref text, .. }) if text == "Hello, do you have decaf?"
+    ));
+}
+
+#[test]
+fn commands_do_not_join_the_conversation() {
+    let existing = subscriber(SubscriberStatus::Active);
+    for command in ["STOP", "link", "unlink", "start"] {
+        let effects = run(text(command), Some(&existing), None);
+        assert_eq!(effects.conversation, None, "{command}");
+    }
+}
+
+#[test]
+fn arriving_from_the_web_chat_continues_it_with_the_recap() {
+    let carried = Some((ConversationId(9), "Your conversation…".to_owned()));
+    let start = InboundKind::Start {
+        reference: Some(intent().reference),
+    };
+    for existing in [None, Some(subscriber(SubscriberStatus::Active))] {
+        let effects = run_continuing(
+            start.clone(),
+            existing.as_ref(),
+            Some(&intent()),
+            carried.clone(),
+        );
+        let Some(ConversationChange::Continued {
+            conversation,
+            recap,
+        }) = effects.conversation
+        else {
+            panic!("the conversation continues: {:?}", effects.conversation);
+        };
+        assert_eq!(conversation, ConversationId(9));
+        assert_eq!(recap.message.text, "Your conversation…");
+        assert_eq!(recap.recipient, "42");
+        assert!(
+            effects
+                .replies
+                .iter()
+                .all(|reply| !reply.message.text.contains("already subscribed")),
+            "the recap says enough"
+        );
+    }
 }

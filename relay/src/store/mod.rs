@@ -13,6 +13,7 @@
 //! worker take the row over. Every method's contract is tested once, against both backends,
 //! by the conformance suite in `tests/conformance`.
 
+mod changes;
 mod model;
 pub mod postgres;
 mod signals;
@@ -23,6 +24,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::domain::{ChannelKind, PlatformUserId, SubscriberId};
+pub use changes::{Changed, ConversationChanges};
 pub use model::*;
 pub use signals::{Queue, WorkSignals};
 
@@ -280,6 +282,85 @@ pub trait Store: Send + Sync + 'static {
         after: i64,
         limit: u32,
     ) -> StoreResult<Vec<Message>>;
+
+    /// Adds an operator's (or the merchant API's) message to a conversation of `site` like
+    /// `add_message`, and with `delivery` queues it for the person's messenger in the same
+    /// transaction: the message's status then follows the delivery's. A `client_key` seen
+    /// before adds and queues nothing and answers the first message. `None` if `site` has no
+    /// such conversation.
+    async fn add_reply(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        message: &NewMessage,
+        delivery: Option<&Delivery>,
+    ) -> StoreResult<Option<Message>>;
+
+    /// Conversations of these sites matching `filter`, latest activity (then id) first, each
+    /// with its latest message, its unread count and the subscriber's name.
+    async fn list_conversations(
+        &self,
+        sites: &[String],
+        filter: &ConversationFilter,
+    ) -> StoreResult<Vec<ConversationSummary>>;
+
+    /// Opens or closes a conversation of `site`, its latest activity moved to `now`; the
+    /// conversation as it is now, `None` if there is no such conversation.
+    async fn set_conversation_status(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        status: ConversationStatus,
+        now: crate::domain::Millis,
+    ) -> StoreResult<Option<Conversation>>;
+
+    /// Marks a conversation's messages up to `seq` read by the operators (the mark never moves
+    /// back, nor past the latest message); `false` if `site` has no such conversation.
+    async fn mark_conversation_read(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        seq: i64,
+    ) -> StoreResult<bool>;
+
+    /// Opens a customer's latest open conversation of `site` to one more device, whose token's
+    /// SHA-256 (hex) is `token_hash`; `None` if the customer has no open conversation.
+    async fn resume_conversation(
+        &self,
+        site: &str,
+        customer_id: &str,
+        token_hash: &str,
+        now: crate::domain::Millis,
+    ) -> StoreResult<Option<Conversation>>;
+
+    // --- operators' sessions ------------------------------------------------------------------
+
+    /// Stores a new session; its idle deadline is kept no later than its absolute one.
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+
+    /// The session whose id hashes to `id_hash`, if it is live at `now` (both deadlines after
+    /// `now`): an ended session is answered as none, swept or not.
+    async fn find_session(
+        &self,
+        id_hash: &str,
+        now: crate::domain::Millis,
+    ) -> StoreResult<Option<Session>>;
+
+    /// Records that the session was used at `now` and moves its idle deadline to `idle_until`,
+    /// never back and never past its absolute deadline. `false` (and nothing changed) if no
+    /// session live at `now` has this id.
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: crate::domain::Millis,
+        idle_until: crate::domain::Millis,
+    ) -> StoreResult<bool>;
+
+    /// Deletes the session (the operator signed out). `false` if there was none.
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool>;
+
+    /// Deletes every session that has ended at `now`; returns how many.
+    async fn sweep_sessions(&self, now: crate::domain::Millis) -> StoreResult<u64>;
 
     // --- diagnostics ------------------------------------------------------------------------
 

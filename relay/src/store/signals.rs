@@ -38,12 +38,14 @@ impl Queue {
     }
 }
 
-/// One wake-up per queue; cheap to clone.
+/// One wake-up per queue, and the conversations' changes; cheap to clone.
 #[derive(Debug, Clone, Default)]
 pub struct WorkSignals {
     inbound: Arc<Notify>,
     outbound: Arc<Notify>,
     webhooks: Arc<Notify>,
+    /// Conversations that changed, for the live connections.
+    pub conversations: super::ConversationChanges,
 }
 
 impl WorkSignals {

@@ -167,3 +167,21 @@ fn fill(template: &str, values: &[(&str, &str)]) -> String {
     out.push_str(rest);
     out
 }
+
+/// The recap's first line, with the shop's name.
+pub fn recap_intro(locale: Locale, shop: &str) -> String {
+    fill(catalogue(locale).bot.recap_intro, &[("shop", shop)])
+}
+
+/// The recap's line for `count` messages it leaves out.
+pub fn recap_earlier(locale: Locale, count: u64) -> String {
+    fill(
+        catalogue(locale).bot.recap_earlier,
+        &[("count", &count.to_string())],
+    )
+}
+
+/// How the recap names the visitor.
+pub fn recap_you(locale: Locale) -> String {
+    catalogue(locale).bot.recap_you.to_owned()
+}

@@ -33,12 +33,22 @@ pub(super) async fn deliver_message(worker: &Worker, message: ClaimedOutbound) {
         tracing::error!(outbox = message.id, %error, "unsubscribing a blocked person failed; the send will be retried");
         return;
     }
+    let settled = !matches!(result, DeliveryResult::Retry { .. });
     if let Err(error) = inner
         .store
         .finish_outbound(&inner.owner, message.id, result, now)
         .await
     {
         tracing::error!(outbox = message.id, %error, "recording a delivery failed; it will be retried");
+        return;
+    }
+    // The conversation's message took the delivery's status: the inbox shows it. (PostgreSQL
+    // also tells the other relays, from the database.)
+    if let (true, Some(conversation)) = (settled, message.conversation) {
+        inner
+            .signals
+            .conversations
+            .changed(&message.site, conversation);
     }
 }
 

@@ -1,7 +1,8 @@
 //! Sending through the Messenger Send API (`POST /<PAGE_ID>/messages`).
 //!
-//! Messages are sent with `messaging_type: RESPONSE`: Ferry only writes inside the 24-hour
-//! window the person's own action opened.
+//! Messages are sent with `messaging_type: RESPONSE` inside the 24-hour window the person's own
+//! action opened, and as `MESSAGE_TAG` with the message's tag (an operator's `HUMAN_AGENT`
+//! reply within 7 days) when the reply policy gave it one.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -40,8 +41,13 @@ pub(super) async fn send(
         json!({ "attachment": { "type": "template", "payload": {
             "template_type": "button", "text": text, "buttons": buttons } } })
     };
-    let body =
-        json!({ "recipient": { "id": psid }, "messaging_type": "RESPONSE", "message": content });
+    let body = match &message.tag {
+        Some(tag) => json!({ "recipient": { "id": psid }, "messaging_type": "MESSAGE_TAG",
+            "tag": tag, "message": content }),
+        None => {
+            json!({ "recipient": { "id": psid }, "messaging_type": "RESPONSE", "message": content })
+        }
+    };
     let url = format!(
         "{}/{}/messages",
         graph_base.trim_end_matches('/'),

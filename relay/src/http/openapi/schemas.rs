@@ -21,7 +21,7 @@ use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 pub use chat::{
     AfterQuery, ChatMessage, ChatMessages, ChatSettings, ConversationHeader, ConversationStarted,
-    SendMessage, StartConversation,
+    LastEventIdHeader, SendMessage, StartConversation,
 };
 pub use visits::{Accepted, IntentReceipt, NewIntent, WidgetEvent};
 

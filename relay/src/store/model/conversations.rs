@@ -25,6 +25,14 @@ impl Place {
         }
     }
 
+    /// The name people know it by: "Web chat", "Telegram", …
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Self::Web => "Web chat",
+            Self::Messenger(kind) => kind.display_name(),
+        }
+    }
+
     /// The stored name back; `None` for a name no place has.
     pub fn parse(name: &str) -> Option<Self> {
         match name {
@@ -100,6 +108,8 @@ pub struct Conversation {
     pub attribution: Option<Attribution>,
     /// The seq of its latest message (0 before the first).
     pub last_seq: i64,
+    /// The seq of the latest message an operator has read.
+    pub read_seq: i64,
     /// When it began.
     pub created_at: Millis,
     /// Its latest activity.
@@ -215,4 +225,49 @@ pub struct Message {
     pub client_key: Option<String>,
     /// When it was written.
     pub created_at: Millis,
+}
+
+/// Which conversations to list, latest activity first.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConversationFilter {
+    /// Only open or only closed ones.
+    pub status: Option<ConversationStatus>,
+    /// Only those continuing there now.
+    pub place: Option<Place>,
+    /// Only this customer's.
+    pub customer_id: Option<String>,
+    /// Only those with activity at or after this time.
+    pub updated_since: Option<Millis>,
+    /// Only those before this one in the order (its latest activity and id): the next page.
+    pub before: Option<(Millis, ConversationId)>,
+    /// At most this many.
+    pub limit: u32,
+}
+
+/// A conversation as a list shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationSummary {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// Its latest message.
+    pub last_message: Option<Message>,
+    /// Visitor messages after the last one an operator read.
+    pub unread: i64,
+    /// The name the messenger reported for the subscriber, if there is one.
+    pub visitor_name: Option<String>,
+}
+
+/// An outgoing message that delivers a conversation's message to the person's messenger.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Delivery {
+    /// The messenger.
+    pub channel: ChannelKind,
+    /// The subscriber there.
+    pub subscriber_id: SubscriberId,
+    /// Their platform address.
+    pub recipient: String,
+    /// What to send.
+    pub message: crate::channels::OutboundMessage,
+    /// Deduplicates the delivery, as `OutboundDraft::dedupe_key` does.
+    pub dedupe_key: String,
 }

@@ -23,6 +23,35 @@ pub struct Effects {
     pub events: Vec<EventDraft>,
     /// Messages to queue for the subscriber.
     pub replies: Vec<OutboundDraft>,
+    /// What happens to the subscriber's conversation.
+    pub conversation: Option<ConversationChange>,
+}
+
+/// What the effects do to a conversation of the subscriber they are about.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConversationChange {
+    /// The person wrote in their messenger: the message joins their latest conversation
+    /// (reopened if it was closed), or a new one on this channel.
+    VisitorWrote {
+        /// What they wrote.
+        text: String,
+        /// The platform's id of the event, so a message is added once however often its
+        /// webhook is processed.
+        key: String,
+        /// For a new conversation: where the subscriber came from.
+        attribution: Option<Box<Attribution>>,
+        /// For a new conversation: the customer the subscriber is linked to.
+        customer_id: Option<String>,
+    },
+    /// The visitor arrived in the messenger from this web conversation (their intent carried
+    /// it): it moves to this channel and becomes the subscriber's, and `recap` is added as a
+    /// system message and queued for delivery, its status following the delivery's.
+    Continued {
+        /// The conversation.
+        conversation: super::ConversationId,
+        /// The recap to post there.
+        recap: OutboundDraft,
+    },
 }
 
 impl Effects {
@@ -36,6 +65,7 @@ impl Effects {
             notify: Vec::new(),
             events: Vec::new(),
             replies: Vec::new(),
+            conversation: None,
         }
     }
 }

@@ -24,6 +24,8 @@ pub struct Intent {
     pub order_id: Option<String>,
     /// When a subscriber was linked through this ref (a ref links at most once).
     pub linked_at: Option<Millis>,
+    /// The web conversation the visitor carries into the messenger with this ref.
+    pub conversation: Option<super::ConversationId>,
 }
 
 /// A one-time in-chat link code as stored.

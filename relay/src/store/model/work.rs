@@ -147,6 +147,8 @@ pub struct ClaimedOutbound {
     pub message: Result<OutboundMessage, String>,
     /// Attempts so far.
     pub attempts: u32,
+    /// The conversation whose message this delivers (a recap, an operator's reply), if any.
+    pub conversation: Option<super::ConversationId>,
 }
 
 impl ClaimedOutbound {

@@ -7,7 +7,8 @@
 //! one savepoint. If anything in it fails, the savepoint is rolled back and the caller applies
 //! the events one by one instead, so one bad event still fails alone. A new subscriber's link code
 //! goes in with the batch too (a code that collides fails the batch, and one by one it fails
-//! alone); events that spend an account link or attach an order always go one by one.
+//! alone); events that spend an account link, attach an order or touch a conversation always go
+//! one by one.
 
 use std::collections::HashMap;
 
@@ -34,7 +35,9 @@ pub(super) struct Item {
 
 /// Whether these effects can be applied with the batch.
 pub(super) fn eligible(effects: &Effects) -> bool {
-    effects.account == AccountChange::Keep && effects.order_id.is_none()
+    effects.account == AccountChange::Keep
+        && effects.order_id.is_none()
+        && effects.conversation.is_none()
 }
 
 /// Applies every item in one savepoint; the subscriber each item was about, in order. On an

@@ -93,7 +93,7 @@ pub(super) async fn claim_outbound(
              ON r.site = c.site AND r.channel = c.channel \
            WHERE c.place <= COALESCE(r.room, $10) \
            ORDER BY c.next_attempt_at, c.id LIMIT $12)) \
-         RETURNING id, site, channel, subscriber_id, recipient, message, attempts",
+         RETURNING id, site, channel, subscriber_id, recipient, message, attempts, conversation_id",
         sites = sites_with_pending("outbox"),
     ))
     .bind(&claim.owner)

@@ -57,7 +57,8 @@ pub(super) async fn find_by_token(
     token_hash: &str,
 ) -> StoreResult<Option<Conversation>> {
     sqlx::query(&format!(
-        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE token_hash = $1 AND site = $2"
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE site = $2 AND (token_hash = $1 \
+         OR id = (SELECT conversation_id FROM conversation_devices WHERE token_hash = $1))"
     ))
     .bind(rows::text(token_hash))
     .bind(site)

@@ -8,7 +8,7 @@
 
 use sqlx::{Acquire, PgConnection};
 
-use super::{listener, rows, subscribers};
+use super::{conversation_flow, listener, rows, subscribers};
 use crate::domain::{ChannelKind, Customer, Millis, SubscriberId};
 use crate::store::{
     AccountChange, Commit, Effects, LinkVia, MerchantEvent, Queue, StoreResult, SubscriberChange,
@@ -139,6 +139,9 @@ async fn apply(
     }
     if !effects.notify.is_empty() {
         listener::notify(conn, Queue::Webhooks).await?;
+    }
+    if let Some(change) = &effects.conversation {
+        conversation_flow::apply_change(conn, site, channel, subscriber, change, now).await?;
     }
     Ok(Commit::Done(Some(subscriber)))
 }

@@ -14,8 +14,8 @@ pub(super) async fn insert(
 ) -> StoreResult<Option<Intent>> {
     let attribution = rows::to_json(&intent.attribution)?;
     let inserted = sqlx::query(
-        "INSERT INTO intents (site, channel, ref, created_at, attribution, customer, order_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (site, channel, ref) DO NOTHING",
+        "INSERT INTO intents (site, channel, ref, created_at, attribution, customer, order_id, \
+         conversation_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (site, channel, ref) DO NOTHING",
     )
     .bind(&intent.site)
     .bind(intent.channel.as_str())
@@ -24,6 +24,7 @@ pub(super) async fn insert(
     .bind(&attribution)
     .bind(rows::to_json_opt(intent.customer.as_ref())?)
     .bind(rows::text_opt(intent.order_id.as_deref()))
+    .bind(intent.conversation.map(|id| id.0))
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -40,8 +41,8 @@ pub(super) async fn replace(
 ) -> StoreResult<bool> {
     let attribution = rows::to_json(&intent.attribution)?;
     let replaced = sqlx::query(
-        "UPDATE intents SET created_at = $1, attribution = $2, customer = $3, order_id = $4, linked_at = NULL \
-         WHERE site = $5 AND channel = $6 AND ref = $7 AND created_at = $8",
+        "UPDATE intents SET created_at = $1, attribution = $2, customer = $3, order_id = $4, linked_at = NULL, \
+         conversation_id = $9 WHERE site = $5 AND channel = $6 AND ref = $7 AND created_at = $8",
     )
     .bind(intent.created_at)
     .bind(&attribution)
@@ -51,6 +52,7 @@ pub(super) async fn replace(
     .bind(intent.channel.as_str())
     .bind(rows::text(&intent.reference))
     .bind(replaced_created_at)
+    .bind(intent.conversation.map(|id| id.0))
     .execute(&mut *conn)
     .await?;
     if replaced.rows_affected() == 0 {

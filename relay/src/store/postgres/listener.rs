@@ -1,6 +1,8 @@
-//! Wake-ups across relays: `LISTEN ferry_work`, and a `WorkSignals` wake-up per notification.
+//! Wake-ups across relays: `LISTEN ferry_work` and `ferry_conversations`, and a `WorkSignals`
+//! wake-up per notification.
 //!
-//! Every transaction that adds work sends `pg_notify('ferry_work', <queue>)`, which PostgreSQL
+//! Every transaction that adds work sends `pg_notify('ferry_work', <queue>)`, and every one that
+//! changes a conversation `pg_notify('ferry_conversations', '<id> <site>')`, which PostgreSQL
 //! delivers at commit to every listening relay, this one included. The listener holds its own
 //! connection. When that connection drops it connects again and wakes every queue once, since
 //! notifications sent meanwhile are lost; if it cannot connect for `GIVE_UP_AFTER` it stops, and
@@ -19,8 +21,10 @@ use tokio_util::sync::CancellationToken;
 use super::pool::Target;
 use crate::store::{Queue, StoreResult, WorkSignals};
 
-/// The notification channel.
+/// The notification channel of the work queues.
 pub(super) const CHANNEL: &str = "ferry_work";
+/// The notification channel of conversations' changes.
+const CONVERSATIONS: &str = "ferry_conversations";
 
 /// The listener's `application_name`, to tell its connection apart in `pg_stat_activity`.
 pub const APPLICATION_NAME: &str = "ferry listener";
@@ -35,6 +39,21 @@ pub(super) async fn notify(conn: &mut PgConnection, queue: Queue) -> StoreResult
     sqlx::query("SELECT pg_notify($1, $2)")
         .bind(CHANNEL)
         .bind(queue.as_str())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Says conversation `id` of `site` changed, delivered when the surrounding transaction
+/// commits.
+pub(super) async fn conversation_changed(
+    conn: &mut PgConnection,
+    site: &str,
+    id: crate::store::ConversationId,
+) -> StoreResult<()> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CONVERSATIONS)
+        .bind(format!("{} {site}", id.0))
         .execute(conn)
         .await?;
     Ok(())
@@ -81,7 +100,7 @@ impl Drop for Listener {
 
 async fn subscribe(pool: &sqlx::PgPool) -> StoreResult<PgListener> {
     let mut listener = PgListener::connect_with(pool).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, CONVERSATIONS]).await?;
     Ok(listener)
 }
 
@@ -99,6 +118,17 @@ async fn run(
             received = listener.try_recv() => received,
         };
         match received {
+            Ok(Some(notification)) if notification.channel() == CONVERSATIONS => {
+                let parsed = notification
+                    .payload()
+                    .split_once(' ')
+                    .and_then(|(id, site)| {
+                        Some((crate::store::ConversationId(id.parse().ok()?), site))
+                    });
+                if let Some((id, site)) = parsed {
+                    signals.conversations.changed(site, id);
+                }
+            }
             Ok(Some(notification)) => {
                 if let Some(queue) = Queue::parse(notification.payload()) {
                     signals.notify(queue);
@@ -150,4 +180,5 @@ fn wake_all(signals: &WorkSignals) {
     for queue in Queue::ALL {
         signals.notify(queue);
     }
+    signals.conversations.wake_everyone();
 }

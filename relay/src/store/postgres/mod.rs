@@ -8,6 +8,7 @@
 
 mod batch;
 mod claims;
+mod conversation_flow;
 mod conversations;
 mod deliveries;
 mod effects;
@@ -17,6 +18,7 @@ mod pool;
 mod records;
 mod resolve;
 mod rows;
+mod sessions;
 mod subscribers;
 
 use async_trait::async_trait;
@@ -26,10 +28,11 @@ pub use listener::APPLICATION_NAME as LISTENER_APPLICATION_NAME;
 pub use pool::DEFAULT_MAX_CONNECTIONS;
 
 use super::{
-    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation, ConversationId,
+    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation,
+    ConversationFilter, ConversationId, ConversationStatus, ConversationSummary, Delivery,
     DeliveryResult, Effects, InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, Message,
-    NewConversation, NewEvent, NewInbound, NewMessage, Queue, Store, StoreError, StoreResult,
-    Subscriber, SubscriberFilter, WorkSignals,
+    NewConversation, NewEvent, NewInbound, NewMessage, NewSession, Queue, Session, Store,
+    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
 use listener::Listener;
@@ -277,6 +280,9 @@ impl Store for PostgresStore {
     ) -> StoreResult<Option<Message>> {
         let mut tx = self.pool.begin().await?;
         let added = conversations::add_message(&mut tx, site, conversation, message).await?;
+        if added.is_some() {
+            listener::conversation_changed(&mut tx, site, conversation).await?;
+        }
         tx.commit().await?;
         Ok(added)
     }
@@ -290,6 +296,93 @@ impl Store for PostgresStore {
     ) -> StoreResult<Vec<Message>> {
         conversations::messages_after(&mut *self.conn().await?, site, conversation, after, limit)
             .await
+    }
+
+    async fn add_reply(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        message: &NewMessage,
+        delivery: Option<&Delivery>,
+    ) -> StoreResult<Option<Message>> {
+        let mut tx = self.pool.begin().await?;
+        let added =
+            conversation_flow::add_reply(&mut tx, site, conversation, message, delivery).await?;
+        tx.commit().await?;
+        if added.is_some() && delivery.is_some() {
+            self.wake(&[Queue::Outbound]);
+        }
+        Ok(added)
+    }
+
+    async fn list_conversations(
+        &self,
+        sites: &[String],
+        filter: &ConversationFilter,
+    ) -> StoreResult<Vec<ConversationSummary>> {
+        conversation_flow::list(&mut *self.conn().await?, sites, filter).await
+    }
+
+    async fn set_conversation_status(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        status: ConversationStatus,
+        now: Millis,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = self.pool.begin().await?;
+        let updated =
+            conversation_flow::set_status(&mut tx, site, conversation, status, now).await?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+
+    async fn mark_conversation_read(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        seq: i64,
+    ) -> StoreResult<bool> {
+        conversation_flow::mark_read(&mut *self.conn().await?, site, conversation, seq).await
+    }
+
+    async fn resume_conversation(
+        &self,
+        site: &str,
+        customer_id: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<Conversation>> {
+        let mut tx = self.pool.begin().await?;
+        let resumed =
+            conversation_flow::resume(&mut tx, site, customer_id, token_hash, now).await?;
+        tx.commit().await?;
+        Ok(resumed)
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        sessions::create(&mut *self.conn().await?, session).await
+    }
+
+    async fn find_session(&self, id_hash: &str, now: Millis) -> StoreResult<Option<Session>> {
+        sessions::find_live(&mut *self.conn().await?, id_hash, now).await
+    }
+
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: Millis,
+        idle_until: Millis,
+    ) -> StoreResult<bool> {
+        sessions::touch(&mut *self.conn().await?, id_hash, now, idle_until).await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
+        sessions::delete(&mut *self.conn().await?, id_hash).await
+    }
+
+    async fn sweep_sessions(&self, now: Millis) -> StoreResult<u64> {
+        sessions::sweep(&mut *self.conn().await?, now).await
     }
 
     async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {

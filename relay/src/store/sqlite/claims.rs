@@ -48,7 +48,7 @@ const OUTBOX: DeliveryQueue = DeliveryQueue {
     table: "outbox",
     head_of_person: "NOT EXISTS (SELECT 1 FROM outbox e WHERE e.status = 'pending' \
                      AND e.subscriber_id = q.subscriber_id AND e.id < q.id)",
-    returning: "id, site, channel, subscriber_id, recipient, message, attempts",
+    returning: "id, site, channel, subscriber_id, recipient, message, attempts, conversation_id",
 };
 
 const MERCHANT_WEBHOOKS: DeliveryQueue = DeliveryQueue {

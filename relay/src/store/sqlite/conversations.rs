@@ -52,7 +52,8 @@ pub(super) async fn find_by_token(
     token_hash: &str,
 ) -> StoreResult<Option<Conversation>> {
     sqlx::query(&format!(
-        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE token_hash = ? AND site = ?"
+        "SELECT {CONVERSATION_COLUMNS} FROM conversations WHERE site = ?2 AND (token_hash = ?1 \
+         OR id = (SELECT conversation_id FROM conversation_devices WHERE token_hash = ?1))"
     ))
     .bind(token_hash)
     .bind(site)

@@ -2,15 +2,17 @@
 
 use sqlx::{Acquire, SqliteConnection};
 
-use super::{queues, rows, subscribers};
+use super::{conversation_flow, queues, rows, subscribers};
 use crate::domain::{ChannelKind, Customer, Millis, SubscriberId};
 use crate::store::{
-    AccountChange, Commit, Effects, LinkVia, MerchantEvent, StoreResult, SubscriberChange,
+    AccountChange, Commit, ConversationId, Effects, LinkVia, MerchantEvent, StoreResult,
+    SubscriberChange,
 };
 
 /// Applies `effects` inside a savepoint of its own: a spent link rolls everything back and
 /// answers `LinkSpent`, a database error rolls back and answers `Failed`. With `inbound`, the
-/// webhook event is marked processed in the same savepoint.
+/// webhook event is marked processed in the same savepoint. A conversation it changed is added
+/// to `changed`, to be signalled once the writer has committed.
 pub(super) async fn apply_atomically(
     conn: &mut SqliteConnection,
     site: &str,
@@ -18,9 +20,10 @@ pub(super) async fn apply_atomically(
     effects: Effects,
     now: Millis,
     inbound: Option<i64>,
+    changed: &mut Vec<(String, ConversationId)>,
 ) -> StoreResult<Commit> {
     let mut savepoint = conn.begin().await?;
-    let applied = apply(&mut savepoint, site, channel, effects, now).await;
+    let applied = apply(&mut savepoint, site, channel, effects, now, changed).await;
     let applied = match (applied, inbound) {
         (Ok(Commit::Done(subscriber)), Some(id)) => queues::mark_processed(&mut savepoint, id, now)
             .await
@@ -49,6 +52,7 @@ async fn apply(
     channel: ChannelKind,
     effects: Effects,
     now: Millis,
+    changed: &mut Vec<(String, ConversationId)>,
 ) -> StoreResult<Commit> {
     let Some(subscriber) = change_subscriber(conn, site, channel, &effects.subscriber, now).await?
     else {
@@ -112,6 +116,12 @@ async fn apply(
     }
     for event in &effects.notify {
         queue_webhook(conn, site, subscriber, *event, now).await?;
+    }
+    if let Some(change) = &effects.conversation
+        && let Some(id) =
+            conversation_flow::apply_change(conn, site, channel, subscriber, change, now).await?
+    {
+        changed.push((site.to_owned(), id));
     }
     Ok(Commit::Done(Some(subscriber)))
 }

@@ -12,8 +12,8 @@ pub(super) async fn insert(
 ) -> StoreResult<Option<Intent>> {
     let attribution = rows::to_json(&intent.attribution)?;
     let inserted = sqlx::query(
-        "INSERT INTO intents (site, channel, ref, created_at, attribution, customer, order_id) \
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, channel, ref) DO NOTHING",
+        "INSERT INTO intents (site, channel, ref, created_at, attribution, customer, order_id, \
+         conversation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (site, channel, ref) DO NOTHING",
     )
     .bind(&intent.site)
     .bind(intent.channel.as_str())
@@ -22,6 +22,7 @@ pub(super) async fn insert(
     .bind(&attribution)
     .bind(rows::to_json_opt(intent.customer.as_ref())?)
     .bind(&intent.order_id)
+    .bind(intent.conversation.map(|id| id.0))
     .execute(&mut *conn)
     .await?;
     if inserted.rows_affected() == 0 {
@@ -38,13 +39,14 @@ pub(super) async fn replace(
 ) -> StoreResult<bool> {
     let attribution = rows::to_json(&intent.attribution)?;
     let replaced = sqlx::query(
-        "UPDATE intents SET created_at = ?, attribution = ?, customer = ?, order_id = ?, linked_at = NULL \
-         WHERE site = ? AND channel = ? AND ref = ? AND created_at = ?",
+        "UPDATE intents SET created_at = ?, attribution = ?, customer = ?, order_id = ?, linked_at = NULL, \
+         conversation_id = ? WHERE site = ? AND channel = ? AND ref = ? AND created_at = ?",
     )
     .bind(intent.created_at)
     .bind(&attribution)
     .bind(rows::to_json_opt(intent.customer.as_ref())?)
     .bind(&intent.order_id)
+    .bind(intent.conversation.map(|id| id.0))
     .bind(&intent.site)
     .bind(intent.channel.as_str())
     .bind(&intent.reference)

@@ -9,12 +9,14 @@
 
 mod batch;
 mod claims;
+mod conversation_flow;
 mod conversations;
 mod effects;
 mod intents;
 mod queues;
 mod records;
 mod rows;
+mod sessions;
 mod subscribers;
 mod writer;
 
@@ -27,10 +29,11 @@ use sqlx::{
 };
 
 use super::{
-    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation, ConversationId,
+    Claim, ClaimedInbound, ClaimedOutbound, ClaimedWebhook, Commit, Conversation,
+    ConversationFilter, ConversationId, ConversationStatus, ConversationSummary, Delivery,
     DeliveryResult, Effects, InboundResolution, Intent, Lane, LaneRoom, LinkCodeRecord, Message,
-    NewConversation, NewEvent, NewInbound, NewMessage, Queue, Store, StoreError, StoreResult,
-    Subscriber, SubscriberFilter, WorkSignals,
+    NewConversation, NewEvent, NewInbound, NewMessage, NewSession, Queue, Session, Store,
+    StoreError, StoreResult, Subscriber, SubscriberFilter, WorkSignals,
 };
 use crate::domain::{ChannelKind, Millis, PlatformUserId, SubscriberId};
 use writer::Writer;
@@ -101,6 +104,13 @@ impl SqliteStore {
             self.signals.notify(*queue);
         }
     }
+
+    /// Signals conversations changed by a committed write.
+    fn changed(&self, conversations: &[(String, ConversationId)]) {
+        for (site, id) in conversations {
+            self.signals.conversations.changed(site, *id);
+        }
+    }
 }
 
 /// Takes the exclusive lock beside the database file, or says who holds it.
@@ -163,14 +173,15 @@ impl Store for SqliteStore {
         now: Millis,
     ) -> StoreResult<Vec<Commit>> {
         let owner = owner.to_owned();
-        let (commits, woken) = self
+        let resolved = self
             .writer
             .run(move |conn| {
                 Box::pin(async move { queues::resolve_inbound(conn, &owner, resolved, now).await })
             })
             .await?;
-        self.wake(&woken);
-        Ok(commits)
+        self.wake(&resolved.woken);
+        self.changed(&resolved.changed);
+        Ok(resolved.commits)
     }
 
     async fn apply(
@@ -182,16 +193,28 @@ impl Store for SqliteStore {
     ) -> StoreResult<Commit> {
         let site = site.to_owned();
         let woken = effects_queues(&effects);
-        let commit = self
+        let (commit, changed) = self
             .writer
             .run(move |conn| {
                 Box::pin(async move {
-                    effects::apply_atomically(conn, &site, channel, effects, now, None).await
+                    let mut changed = Vec::new();
+                    let commit = effects::apply_atomically(
+                        conn,
+                        &site,
+                        channel,
+                        effects,
+                        now,
+                        None,
+                        &mut changed,
+                    )
+                    .await?;
+                    Ok((commit, changed))
                 })
             })
             .await?;
         if matches!(commit, Commit::Done(_)) {
             self.wake(&woken);
+            self.changed(&changed);
         }
         Ok(commit)
     }
@@ -389,14 +412,19 @@ impl Store for SqliteStore {
         conversation: ConversationId,
         message: &NewMessage,
     ) -> StoreResult<Option<Message>> {
-        let (site, message) = (site.to_owned(), message.clone());
-        self.writer
+        let (owned_site, message) = (site.to_owned(), message.clone());
+        let added = self
+            .writer
             .run(move |conn| {
                 Box::pin(async move {
-                    conversations::add_message(conn, &site, conversation, &message).await
+                    conversations::add_message(conn, &owned_site, conversation, &message).await
                 })
             })
-            .await
+            .await?;
+        if added.is_some() {
+            self.signals.conversations.changed(site, conversation);
+        }
+        Ok(added)
     }
 
     async fn messages_after(
@@ -414,6 +442,150 @@ impl Store for SqliteStore {
             limit,
         )
         .await
+    }
+
+    async fn add_reply(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        message: &NewMessage,
+        delivery: Option<&Delivery>,
+    ) -> StoreResult<Option<Message>> {
+        let (owned_site, message) = (site.to_owned(), message.clone());
+        let delivery = delivery.cloned();
+        let queued = delivery.is_some();
+        let added = self
+            .writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    conversation_flow::add_reply(
+                        conn,
+                        &owned_site,
+                        conversation,
+                        &message,
+                        delivery.as_ref(),
+                    )
+                    .await
+                })
+            })
+            .await?;
+        if added.is_some() {
+            if queued {
+                self.wake(&[Queue::Outbound]);
+            }
+            self.signals.conversations.changed(site, conversation);
+        }
+        Ok(added)
+    }
+
+    async fn list_conversations(
+        &self,
+        sites: &[String],
+        filter: &ConversationFilter,
+    ) -> StoreResult<Vec<ConversationSummary>> {
+        conversation_flow::list(&mut *self.reads.acquire().await?, sites, filter).await
+    }
+
+    async fn set_conversation_status(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        status: ConversationStatus,
+        now: Millis,
+    ) -> StoreResult<Option<Conversation>> {
+        let owned_site = site.to_owned();
+        let updated = self
+            .writer
+            .run_statement(move |conn| {
+                Box::pin(async move {
+                    conversation_flow::set_status(conn, &owned_site, conversation, status, now)
+                        .await
+                })
+            })
+            .await?;
+        if updated.is_some() {
+            self.signals.conversations.changed(site, conversation);
+        }
+        Ok(updated)
+    }
+
+    async fn mark_conversation_read(
+        &self,
+        site: &str,
+        conversation: ConversationId,
+        seq: i64,
+    ) -> StoreResult<bool> {
+        let site = site.to_owned();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move {
+                    conversation_flow::mark_read(conn, &site, conversation, seq).await
+                })
+            })
+            .await
+    }
+
+    async fn resume_conversation(
+        &self,
+        site: &str,
+        customer_id: &str,
+        token_hash: &str,
+        now: Millis,
+    ) -> StoreResult<Option<Conversation>> {
+        let (site, customer_id, token_hash) = (
+            site.to_owned(),
+            customer_id.to_owned(),
+            token_hash.to_owned(),
+        );
+        self.writer
+            .run(move |conn| {
+                Box::pin(async move {
+                    conversation_flow::resume(conn, &site, &customer_id, &token_hash, now).await
+                })
+            })
+            .await
+    }
+
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()> {
+        let session = session.clone();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move { sessions::create(conn, &session).await })
+            })
+            .await
+    }
+
+    async fn find_session(&self, id_hash: &str, now: Millis) -> StoreResult<Option<Session>> {
+        sessions::find_live(&mut *self.reads.acquire().await?, id_hash, now).await
+    }
+
+    async fn touch_session(
+        &self,
+        id_hash: &str,
+        now: Millis,
+        idle_until: Millis,
+    ) -> StoreResult<bool> {
+        let id_hash = id_hash.to_owned();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move { sessions::touch(conn, &id_hash, now, idle_until).await })
+            })
+            .await
+    }
+
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<bool> {
+        let id_hash = id_hash.to_owned();
+        self.writer
+            .run_statement(move |conn| {
+                Box::pin(async move { sessions::delete(conn, &id_hash).await })
+            })
+            .await
+    }
+
+    async fn sweep_sessions(&self, now: Millis) -> StoreResult<u64> {
+        self.writer
+            .run_statement(move |conn| Box::pin(async move { sessions::sweep(conn, now).await }))
+            .await
     }
 
     async fn row_counts(&self) -> StoreResult<Vec<(String, i64)>> {

@@ -12,7 +12,8 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use super::{batch, effects, rows};
 use crate::domain::{ChannelKind, Millis};
 use crate::store::{
-    Claim, ClaimedInbound, Commit, DeliveryResult, InboundResolution, Queue, StoreResult,
+    Claim, ClaimedInbound, Commit, ConversationId, DeliveryResult, InboundResolution, Queue,
+    StoreResult,
 };
 
 pub(super) async fn claim_inbound(
@@ -50,10 +51,11 @@ pub(super) async fn resolve_inbound(
     owner: &str,
     resolved: Vec<(i64, InboundResolution)>,
     now: Millis,
-) -> StoreResult<(Vec<Commit>, Vec<Queue>)> {
+) -> StoreResult<Resolved> {
     let held = held_by(conn, owner, resolved.iter().map(|(id, _)| *id)).await?;
     let mut commits = vec![Commit::LeaseLost; resolved.len()];
     let mut woken = Vec::new();
+    let mut changed = Vec::new();
     let mut together = Vec::new();
     let mut alone = Vec::new();
     for (index, (id, resolution)) in resolved.into_iter().enumerate() {
@@ -96,11 +98,26 @@ pub(super) async fn resolve_inbound(
     }
     alone.sort_by_key(|(index, ..)| *index);
     for (index, id, site, channel, resolution) in alone {
-        commits[index] = resolve_one(conn, id, &site, channel, resolution, now, &mut woken).await?;
+        let wake = (&mut woken, &mut changed);
+        commits[index] = resolve_one(conn, id, &site, channel, resolution, now, wake).await?;
     }
     woken.sort_by_key(|queue| queue.as_str());
     woken.dedup();
-    Ok((commits, woken))
+    Ok(Resolved {
+        commits,
+        woken,
+        changed,
+    })
+}
+
+/// What resolving a claim did.
+pub(super) struct Resolved {
+    /// One per resolution, in order.
+    pub commits: Vec<Commit>,
+    /// Queues that got work.
+    pub woken: Vec<Queue>,
+    /// Conversations that changed.
+    pub changed: Vec<(String, ConversationId)>,
 }
 
 /// The events among `ids` whose lease `owner` still holds, with their site and channel.
@@ -151,14 +168,21 @@ async fn resolve_one(
     channel: ChannelKind,
     resolution: InboundResolution,
     now: Millis,
-    woken: &mut Vec<Queue>,
+    (woken, changed): (&mut Vec<Queue>, &mut Vec<(String, ConversationId)>),
 ) -> StoreResult<Commit> {
     Ok(match resolution {
         InboundResolution::Processed(effects) => {
             let added = work_added(&effects);
-            let commit =
-                effects::apply_atomically(&mut *conn, site, channel, *effects, now, Some(id))
-                    .await?;
+            let commit = effects::apply_atomically(
+                &mut *conn,
+                site,
+                channel,
+                *effects,
+                now,
+                Some(id),
+                changed,
+            )
+            .await?;
             match &commit {
                 Commit::Done(_) => woken.extend(added),
                 // Decided again from the new state, by whoever claims it next.

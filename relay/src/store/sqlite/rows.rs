@@ -47,7 +47,7 @@ fn attempts(row: &SqliteRow) -> StoreResult<u32> {
 
 /// Columns `intent` reads.
 pub(super) const INTENT_COLUMNS: &str =
-    "site, channel, ref, created_at, attribution, customer, order_id, linked_at";
+    "site, channel, ref, created_at, attribution, customer, order_id, linked_at, conversation_id";
 
 pub(super) fn intent(row: &SqliteRow) -> StoreResult<Intent> {
     let attribution: String = row.try_get("attribution")?;
@@ -60,6 +60,9 @@ pub(super) fn intent(row: &SqliteRow) -> StoreResult<Intent> {
         customer: optional_json(row, "customer")?,
         order_id: row.try_get("order_id")?,
         linked_at: row.try_get("linked_at")?,
+        conversation: row
+            .try_get::<Option<i64>, _>("conversation_id")?
+            .map(crate::store::ConversationId),
     })
 }
 
@@ -125,6 +128,9 @@ pub(super) fn outbound(row: &SqliteRow) -> StoreResult<ClaimedOutbound> {
         recipient: row.try_get("recipient")?,
         message: from_json("message", &message),
         attempts: attempts(row)?,
+        conversation: row
+            .try_get::<Option<i64>, _>("conversation_id")?
+            .map(crate::store::ConversationId),
     })
 }
 
@@ -154,7 +160,7 @@ pub(super) fn webhook(row: &SqliteRow) -> StoreResult<ClaimedWebhook> {
 
 /// Columns `conversation` reads.
 pub(super) const CONVERSATION_COLUMNS: &str = "id, site, customer_id, subscriber_id, channel, \
-     status, attribution, last_seq, created_at, updated_at";
+     status, attribution, last_seq, read_seq, created_at, updated_at";
 
 pub(super) fn conversation(row: &SqliteRow) -> StoreResult<Conversation> {
     let place: String = row.try_get("channel")?;
@@ -171,6 +177,7 @@ pub(super) fn conversation(row: &SqliteRow) -> StoreResult<Conversation> {
             .ok_or_else(|| corrupt(format!("status {status:?}")))?,
         attribution: optional_json(row, "attribution")?,
         last_seq: row.try_get("last_seq")?,
+        read_seq: row.try_get("read_seq")?,
         created_at: row.try_get("created_at")?,
         updated_at: row.try_get("updated_at")?,
     })

@@ -41,6 +41,15 @@ pub struct ConversationHeader {
     token: String,
 }
 
+/// Where the live stream resumes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct LastEventIdHeader {
+    /// The seq of the last message received (0, the default, for the whole conversation).
+    #[param(rename = "Last-Event-ID", pattern = "^[0-9]{1,18}$")]
+    last_event_id: Option<String>,
+}
+
 /// Where the history resumes.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]

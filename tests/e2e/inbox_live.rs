@@ -1,0 +1,213 @@
+//! The operator's side of the conversation in a real browser: a visitor's message appears live
+//! in the inbox, the operator answers with Enter and the visitor's live stream gets it; the
+//! visitor continues in Telegram, the operator's next reply reaches the phone, and the phone's
+//! answer appears live in the same conversation. A WhatsApp conversation past its window shows
+//! why no reply can go.
+
+use ferry_relay::demo::{OPERATOR_LOGIN, OPERATOR_PASSWORD};
+use ferry_tests::{
+    META_APP_SECRET, TELEGRAM_SECRET, TestApp, browser::Browser, fixtures, live::LiveStream,
+    spawn_app,
+};
+use serde_json::{Value, json};
+
+async fn sign_in(browser: &Browser, app: &TestApp) {
+    browser.goto(&format!("{}/inbox/login", app.address)).await;
+    browser.type_into("#login", OPERATOR_LOGIN).await;
+    browser.type_into("#password", OPERATOR_PASSWORD).await;
+    browser.click("[data-testid=inbox-sign-in]").await;
+    browser
+        .wait_for("the inbox", "location.pathname === '/inbox/'")
+        .await;
+}
+
+/// The visitor's first message in the web chat; their conversation token.
+async fn visitor_writes(app: &TestApp, text: &str) -> String {
+    let started: Value = app
+        .widget_post(
+            "conversations",
+            &json!({ "visit": { "page_url": "https://shop.example/p/beans",
+                "utm": { "campaign": "spring" }, "placement": "floating" } }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let token = started["token"].as_str().unwrap().to_owned();
+    let sent = app
+        .client
+        .post(format!(
+            "{}/api/widget/demo/conversation/messages",
+            app.address
+        ))
+        .header("Origin", app.origin())
+        .header("X-Ferry-Conversation", &token)
+        .json(&json!({ "text": text, "client_key": "first" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+    token
+}
+
+async fn tap_carrying(app: &TestApp, token: &str, channel: &str, reference: &str) {
+    let response = app
+        .client
+        .post(format!("{}/api/widget/demo/intents", app.address))
+        .header("Origin", app.origin())
+        .header("X-Ferry-Conversation", token)
+        .json(&json!({ "ref": reference, "channel": channel,
+            "visit": { "page_url": "https://shop.example/p/beans", "placement": "floating" } }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
+
+fn thread_shows(text: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('[data-testid=inbox-messages] li')]\
+         .some(li => li.textContent.includes({}))",
+        json!(text)
+    )
+}
+
+#[tokio::test]
+async fn the_operator_answers_live_and_the_conversation_follows_the_visitor_into_telegram() {
+    let Some(browser) = Browser::start_without_widget().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    browser.viewport(1280, 800).await;
+    sign_in(&browser, &app).await;
+
+    // A visitor writes on the site: the inbox shows it without a reload.
+    let token = visitor_writes(&app, "Do you ship to Riga?").await;
+    browser
+        .wait_for(
+            "the conversation in the list",
+            "[...document.querySelectorAll('[data-testid=inbox-conversation]')]\
+             .some(item => item.textContent.includes('Do you ship to Riga?'))",
+        )
+        .await;
+    browser.click("[data-testid=inbox-conversation]").await;
+    browser
+        .wait_for("the thread", &thread_shows("Do you ship to Riga?"))
+        .await;
+
+    // The operator answers with Enter; the visitor's live stream gets it.
+    let mut visitor = LiveStream::new(
+        app.client
+            .get(format!(
+                "{}/api/widget/demo/conversation/events",
+                app.address
+            ))
+            .header("Origin", app.origin())
+            .header("X-Ferry-Conversation", &token)
+            .header("Last-Event-ID", "1")
+            .send()
+            .await
+            .unwrap(),
+    );
+    browser
+        .type_into("[data-testid=inbox-reply]", "Yes, within two days.\n")
+        .await;
+    let answer = visitor.next_named("message", 1).await;
+    assert_eq!(answer[0].data["text"], "Yes, within two days.");
+    assert_eq!(answer[0].data["author"], "operator");
+    browser.screenshot("inbox-conversation-1280x800").await;
+
+    // The visitor continues in Telegram: the recap reaches the phone, the inbox follows.
+    let reference = fixtures::token();
+    tap_carrying(&app, &token, "telegram", &reference).await;
+    let start = fixtures::load("telegram/start_with_ref.json", &reference);
+    app.post_telegram(&start, Some(TELEGRAM_SECRET)).await;
+    app.drain().await;
+    let to_phone = |app: &TestApp| -> Vec<String> {
+        app.sent()
+            .iter()
+            .filter(|request| request.body["chat_id"] == 900069535)
+            .map(|request| request.body["text"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert!(
+        to_phone(&app)
+            .iter()
+            .any(|text| text.contains("You: Do you ship to Riga?")),
+        "the recap: {:?}",
+        to_phone(&app)
+    );
+    browser
+        .wait_for(
+            "the recap in the thread",
+            &thread_shows("Your conversation on the Northwind Coffee website"),
+        )
+        .await;
+
+    // The operator's next reply goes to Telegram; the phone's answer shows up live.
+    browser
+        .type_into("[data-testid=inbox-reply]", "Your parcel left today.\n")
+        .await;
+    browser
+        .wait_for(
+            "the reply in the thread",
+            &thread_shows("Your parcel left today."),
+        )
+        .await;
+    app.drain().await;
+    assert_eq!(
+        to_phone(&app).last().map(String::as_str),
+        Some("Your parcel left today.")
+    );
+    let answer = fixtures::load("telegram/private_text.json", "");
+    app.post_telegram(&answer, Some(TELEGRAM_SECRET)).await;
+    app.drain().await;
+    browser
+        .wait_for("the phone's answer", &thread_shows("Where is my order?"))
+        .await;
+    browser
+        .wait_for(
+            "the list's preview",
+            "document.querySelector('[data-testid=inbox-conversation]').textContent             .includes('Where is my order?')",
+        )
+        .await;
+    browser.screenshot("inbox-telegram-1280x800").await;
+    browser.viewport(390, 844).await;
+    browser.screenshot("inbox-telegram-390x844").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_whatsapp_conversation_past_its_window_says_why_no_reply_can_go() {
+    let Some(browser) = Browser::start_without_widget().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    let token = visitor_writes(&app, "Is the grinder back?").await;
+    tap_carrying(&app, &token, "whatsapp", "K7M2Q9AB").await;
+    let body = fixtures::load("whatsapp/text_with_code.json", "K7M2Q9AB")
+        .to_string()
+        .into_bytes();
+    app.post_meta("whatsapp", &body, Some(META_APP_SECRET))
+        .await;
+    app.drain().await;
+    browser.viewport(1280, 800).await;
+    sign_in(&browser, &app).await;
+
+    browser.click("[data-testid=inbox-conversation]").await;
+    let notice = browser
+        .wait_for(
+            "the refusal",
+            "!document.querySelector('[data-testid=inbox-composer-notice]').hidden \
+             && document.querySelector('[data-testid=inbox-composer-notice]').textContent",
+        )
+        .await;
+
+    assert!(notice.as_str().unwrap().contains("24 hours"), "{notice}");
+    let disabled = browser
+        .js("return document.querySelector('[data-testid=inbox-send]').disabled")
+        .await;
+    assert_eq!(disabled, json!(true));
+    browser.screenshot("inbox-whatsapp-refused-1280x800").await;
+    browser.close().await;
+}
