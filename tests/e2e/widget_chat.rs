@@ -5,100 +5,19 @@
 //!
 //! Screenshots go to the temp dir (`ferry-chat-*.png`) for looking at the chat.
 
-use fantoccini::actions::{InputSource, KeyAction, KeyActions};
-use fantoccini::key::Key;
 use ferry_relay::domain::OfficeHours;
 use ferry_tests::{
-    TestApp,
     browser::{Browser, in_widget},
+    chat::{
+        BUBBLES, bubbles, open_chat, relay_history, stored_token, type_keys,
+        wait_for_composer_focus,
+    },
+    customer_token,
     demo::{open_demo, open_panel},
     spawn_app, spawn_app_with,
 };
-use ferry_wire::{ChatAuthor, ChatMessages};
+use ferry_wire::ChatAuthor;
 use serde_json::json;
-
-/// Where the widget keeps the demo site's conversation token.
-const TOKEN_KEY: &str = "ferry:chat:demo";
-
-/// JavaScript for the widget's bubbles, oldest first.
-const BUBBLES: &str = "[...document.querySelector('[data-ferry]').shadowRoot.querySelectorAll('[data-testid=ferry-msg]')]";
-
-/// Opens the panel on the demo page and switches to the chat; the composer has the focus.
-async fn open_chat(app: &TestApp, browser: &Browser) {
-    open_demo(app, browser, "/demo/").await;
-    open_panel(browser).await;
-    browser
-        .js(&format!("{}.click()", in_widget("ferry-chat-open")))
-        .await;
-    wait_for_composer_focus(browser).await;
-}
-
-async fn wait_for_composer_focus(browser: &Browser) {
-    browser
-        .wait_for(
-            "the composer to have the focus",
-            "document.querySelector('[data-ferry]').shadowRoot.activeElement?.dataset.testid === 'ferry-chat-input'",
-        )
-        .await;
-}
-
-/// Types into whatever has the focus, as a keyboard does; `\n` is Enter, `\r` Shift+Enter.
-async fn type_keys(browser: &Browser, text: &str) {
-    let enter = char::from(Key::Enter);
-    let shift = char::from(Key::Shift);
-    let mut keys = KeyActions::new("keyboard".into());
-    for c in text.chars() {
-        let (key, shifted) = match c {
-            '\n' => (enter, false),
-            '\r' => (enter, true),
-            c => (c, false),
-        };
-        if shifted {
-            keys = keys.then(KeyAction::Down { value: shift });
-        }
-        keys = keys
-            .then(KeyAction::Down { value: key })
-            .then(KeyAction::Up { value: key });
-        if shifted {
-            keys = keys.then(KeyAction::Up { value: shift });
-        }
-    }
-    browser.client.perform_actions(keys).await.unwrap();
-}
-
-/// The conversation token the page stored, if any.
-async fn stored_token(browser: &Browser) -> Option<String> {
-    let token = browser
-        .js(&format!("return localStorage.getItem('{TOKEN_KEY}')"))
-        .await;
-    token.as_str().map(str::to_owned)
-}
-
-/// The conversation as the relay keeps it, read the way the widget reads it.
-async fn relay_history(app: &TestApp, token: &str) -> ChatMessages {
-    let response = app
-        .client
-        .get(format!(
-            "{}/api/widget/demo/conversation/messages",
-            app.address
-        ))
-        .header("X-Ferry-Conversation", token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
-
-/// `(data-state, text of the bubble, status line)` of every bubble.
-async fn bubbles(browser: &Browser) -> Vec<(String, String, String)> {
-    let rows = browser
-        .js(&format!(
-            "return {BUBBLES}.map(b => [b.dataset.state, b.querySelector('.bb').lastChild.textContent, b.querySelector('.mt').textContent])"
-        ))
-        .await;
-    serde_json::from_value(rows).unwrap()
-}
 
 #[tokio::test]
 async fn a_visitor_writes_with_enter_and_finds_the_conversation_after_a_reload() {
@@ -106,6 +25,10 @@ async fn a_visitor_writes_with_enter_and_finds_the_conversation_after_a_reload()
         return;
     };
     let app = spawn_app().await;
+    browser.client.set_window_size(1280, 800).await.unwrap();
+    open_demo(&app, &browser, "/demo/").await;
+    open_panel(&browser).await;
+    browser.screenshot("chat-home-desktop").await;
     open_chat(&app, &browser).await;
     assert_eq!(
         stored_token(&browser).await,
@@ -197,15 +120,14 @@ async fn a_message_that_did_not_go_offers_retry_and_is_kept_once() {
     };
     let app = spawn_app().await;
     open_chat(&app, &browser).await;
-    // The first send reaches the relay but its answer is lost; the second gets a 503.
+    // The first send gets a 503; every send's client key is noted.
     browser
-        .js("window.sends = 0;
+        .js("window.keys = [];
              const plain = window.fetch;
              window.fetch = async (url, init) => {
                if (!String(url).endsWith('/conversation/messages') || init?.method !== 'POST') return plain(url, init);
-               sends += 1;
-               if (sends === 1) { await plain(url, init); throw new TypeError('Failed to fetch'); }
-               if (sends === 2) return new Response('{}', { status: 503 });
+               keys.push(JSON.parse(init.body).client_key);
+               if (keys.length === 1) return new Response('{}', { status: 503 });
                return plain(url, init);
              };")
         .await;
@@ -213,7 +135,7 @@ async fn a_message_that_did_not_go_offers_retry_and_is_kept_once() {
     // Act
     type_keys(&browser, "Is the grinder in stock?\n").await;
 
-    // Assert: not sent, with a real Retry button
+    // Assert: not sent, with a real Retry button, and nothing reached the relay
     browser
         .wait_for(
             "the failed state",
@@ -226,30 +148,63 @@ async fn a_message_that_did_not_go_offers_retry_and_is_kept_once() {
         "BUTTON"
     );
     assert_eq!(bubbles(&browser).await[0].2, "Not sent. Retry");
+    let token = stored_token(&browser).await.unwrap();
+    assert!(relay_history(&app, &token).await.messages.is_empty());
     browser.screenshot("chat-failed-desktop").await;
 
-    // Act: Retry once (503 again), then once more
-    browser.js(&format!("{retry}.click()")).await;
-    browser
-        .wait_for(
-            "the second failure",
-            &format!("window.sends === 2 && {BUBBLES}[0].dataset.state === 'failed'"),
-        )
-        .await;
+    // Act: Retry
     browser.js(&format!("{retry}.click()")).await;
 
-    // Assert: sent, and the relay kept the message once though it arrived twice
+    // Assert: sent with the same client key, kept once
     browser
         .wait_for(
             "the message to be sent",
             &format!("{BUBBLES}[0].dataset.state === 'sent'"),
         )
         .await;
-    assert_eq!(browser.js("return window.sends").await, 3);
-    let token = stored_token(&browser).await.unwrap();
-    let kept = relay_history(&app, &token).await.messages;
-    assert_eq!(kept.len(), 1, "{kept:?}");
+    let keys = browser.js("return window.keys").await;
+    assert_eq!(keys[0], keys[1], "{keys}");
+    assert_eq!(keys.as_array().unwrap().len(), 2);
+    assert_eq!(relay_history(&app, &token).await.messages.len(), 1);
     assert_eq!(bubbles(&browser).await.len(), 1);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_message_whose_answer_was_lost_shows_once_as_sent() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    open_chat(&app, &browser).await;
+    type_keys(&browser, "First\n").await;
+    browser
+        .wait_for(
+            "the first message",
+            &format!("{BUBBLES}[0]?.dataset.state === 'sent'"),
+        )
+        .await;
+    // The next send reaches the relay, but its answer never reaches the page.
+    browser
+        .js("const plain = window.fetch;
+             window.fetch = async (url, init) => {
+               const answer = await plain(url, init);
+               if (String(url).endsWith('/conversation/messages') && init?.method === 'POST') throw new TypeError('Failed to fetch');
+               return answer;
+             };")
+        .await;
+
+    type_keys(&browser, "Second\n").await;
+
+    // The live stream brings the message: one bubble, sent, nothing to retry
+    browser
+        .wait_for(
+            "the second message to show as sent",
+            &format!("{BUBBLES}.length === 2 && {BUBBLES}.every(b => b.dataset.state === 'sent')"),
+        )
+        .await;
+    let token = stored_token(&browser).await.unwrap();
+    assert_eq!(relay_history(&app, &token).await.messages.len(), 2);
     browser.close().await;
 }
 
@@ -283,5 +238,50 @@ async fn outside_office_hours_the_chat_says_so_and_offers_the_messengers_first()
         .await;
     assert_eq!(above, true);
     browser.screenshot("chat-away-desktop").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_signed_in_customer_finds_the_conversation_they_began_on_another_device() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    // Arrange: the customer wrote from their phone
+    let jwt = customer_token("c-1042", "ann@example.com", None);
+    let visit = json!({ "page_url": format!("{}/demo/", app.address), "placement": "floating" });
+    let started = app
+        .widget_post("conversations", &json!({ "visit": visit, "token": jwt }))
+        .await;
+    assert_eq!(started.status(), 201);
+    let phone: serde_json::Value = started.json().await.unwrap();
+    let sent = app
+        .client
+        .post(format!(
+            "{}/api/widget/demo/conversation/messages",
+            app.address
+        ))
+        .header("Origin", app.origin())
+        .header("X-Ferry-Conversation", phone["token"].as_str().unwrap())
+        .json(&json!({ "text": "Sent from my phone", "client_key": "phone-1" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 201);
+
+    // Act: on this computer the shop's page knows the customer; they open the chat
+    open_demo(&app, &browser, "/demo/").await;
+    browser.js(&format!("Ferry.identify('{jwt}')")).await;
+    open_panel(&browser).await;
+    browser
+        .js(&format!("{}.click()", in_widget("ferry-chat-open")))
+        .await;
+
+    // Assert: their conversation, kept on this device from now on
+    browser
+        .wait_for("the history", &format!("{BUBBLES}.length === 1"))
+        .await;
+    assert_eq!(bubbles(&browser).await[0].1, "Sent from my phone");
+    assert!(stored_token(&browser).await.is_some());
     browser.close().await;
 }

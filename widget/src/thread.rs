@@ -153,12 +153,13 @@ impl Thread {
             settle(e, m);
             return false;
         }
-        // The stream's copy of the visitor's own message may beat the POST's answer: it is the
-        // oldest bubble still sending that text (sends go one at a time, in order).
+        // The stream's copy of the visitor's own message may beat the POST's answer, or come
+        // after an answer that was lost (the bubble says Not sent): it is the oldest bubble
+        // without a seq and with that text (sends go one at a time, in order).
         let echo = (key.is_none() && m.author == ChatAuthor::Visitor)
             .then(|| {
                 self.position(|e| {
-                    e.seq.is_none() && e.delivery == Delivery::Sending && e.text == m.text
+                    e.seq.is_none() && e.delivery != Delivery::Sent && e.text == m.text
                 })
             })
             .flatten();
