@@ -229,7 +229,10 @@ export function chat(api, key, locale, visit, jwt, reject) {
       });
       el.addEventListener("click", function (e) {
         var b = e.target.closest(".rt");
-        if (b) ui("r", b.closest(".m").getAttribute("data-id"));
+        if (!b) return;
+        // The button goes with the failed state: the focus waits in the composer instead.
+        root.querySelector("textarea").focus();
+        ui("r", b.closest(".m").getAttribute("data-id"));
       });
     },
     // One drawing pass, in the log's order: a bubble per entry (its status line's markup comes

@@ -162,6 +162,7 @@ async fn a_message_that_did_not_go_offers_retry_and_is_kept_once() {
             &format!("{BUBBLES}[0].dataset.state === 'sent'"),
         )
         .await;
+    wait_for_composer_focus(&browser).await;
     let keys = browser.js("return window.keys").await;
     assert_eq!(keys[0], keys[1], "{keys}");
     assert_eq!(keys.as_array().unwrap().len(), 2);
