@@ -6,8 +6,8 @@
 
 use ferry_relay::demo::{OPERATOR_LOGIN, OPERATOR_PASSWORD};
 use ferry_tests::{
-    META_APP_SECRET, TELEGRAM_SECRET, TestApp, browser::Browser, fixtures, live::LiveStream,
-    spawn_app,
+    META_APP_SECRET, TELEGRAM_SECRET, TestApp, browser::Browser, demo::eventually, fixtures,
+    live::LiveStream, spawn_app,
 };
 use serde_json::{Value, json};
 
@@ -154,6 +154,10 @@ async fn the_operator_answers_live_and_the_conversation_follows_the_visitor_into
             &thread_shows("Your parcel left today."),
         )
         .await;
+    // The thread shows the reply as it is sent; deliver it once the relay has stored it.
+    // The outbox holds the welcome and the recap; the reply is the third.
+    let stored = eventually(async || app.count_rows("outbox").await >= 3).await;
+    assert!(stored, "the reply is queued for Telegram");
     app.drain().await;
     assert_eq!(
         to_phone(&app).last().map(String::as_str),

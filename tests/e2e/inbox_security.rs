@@ -257,6 +257,72 @@ async fn a_post_without_the_csrf_token_or_from_another_origin_is_403_and_changes
 }
 
 #[tokio::test]
+async fn closing_or_answering_a_conversation_from_another_site_is_403_and_changes_nothing() {
+    // Arrange: a visitor's conversation, listed for the signed-in operator
+    let app = spawn_app().await;
+    let started: Value = app
+        .widget_post(
+            "conversations",
+            &serde_json::json!({ "visit": { "page_url": "https://shop.example/p/beans",
+                "placement": "floating" } }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let written = app
+        .client
+        .post(format!(
+            "{}/api/widget/demo/conversation/messages",
+            app.address
+        ))
+        .header("Origin", app.origin())
+        .header("X-Ferry-Conversation", started["token"].as_str().unwrap())
+        .json(&serde_json::json!({ "text": "Hello?", "client_key": "first" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(written.status(), 201);
+    let operator = sign_in_demo_operator(&app).await;
+    let list: Value = operator
+        .get(&app, "/inbox/api/conversations")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let id = &list["conversations"][0]["id"];
+    let path = format!("/inbox/api/conversations/demo/{id}");
+    let before = app.snapshot().await;
+
+    // Act: a forged form post (no token), and a page of another site (its origin) replying
+    let close = operator
+        .bare(&app, Method::POST, &format!("{path}/close"))
+        .header(header::ORIGIN, app.origin())
+        .send()
+        .await
+        .unwrap();
+    let reply = operator
+        .bare(&app, Method::POST, &format!("{path}/messages"))
+        .header(header::ORIGIN, "https://evil.example")
+        .header("X-CSRF-Token", &operator.csrf)
+        .json(&serde_json::json!({ "text": "Send me your card number", "client_key": "evil" }))
+        .send()
+        .await
+        .unwrap();
+
+    // Assert
+    for response in [close, reply] {
+        let (status, error) = error_of(response).await;
+        assert_eq!(status, 403);
+        assert_eq!(error["code"], "csrf_failed");
+    }
+    assert_eq!(app.snapshot().await, before);
+    let shown: Value = operator.get(&app, &path).await.json().await.unwrap();
+    assert_eq!(shown["conversation"]["status"], "open");
+    assert_eq!(shown["messages"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
 async fn signing_out_ends_the_session_and_clears_the_cookie() {
     // Arrange
     let app = spawn_app().await;

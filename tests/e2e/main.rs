@@ -20,6 +20,8 @@ mod widget_api;
 mod web_chat;
 // The web chat's live stream: live messages, resumption, restarts.
 mod live_chat;
+// Two relays on one PostgreSQL: live messages cross between them.
+mod live_across_relays;
 // A web chat carried into a messenger: recap, moved conversation, replies within the rules.
 mod continue_chat;
 // Verified customers: linking by ref and by in-chat code, unlinking, erasure.
@@ -36,6 +38,8 @@ mod inbox_security;
 mod inbox_conversations;
 // The merchant API and operations endpoints.
 mod merchant_api;
+// The merchant API's conversations: list, read, reply once per key, refusals.
+mod merchant_conversations;
 // Prometheus metrics.
 mod metrics;
 // The whole relay running and stopping, worker included.

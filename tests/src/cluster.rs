@@ -27,6 +27,10 @@ use tokio::{net::TcpListener, process::Child};
 
 /// The site every cluster relay serves.
 pub const SITE: &str = "shop";
+/// The site's merchant API key.
+pub const API_KEY: &str = "cluster-api-key-0123456789";
+/// The page origin the site's widget is allowed on.
+pub const ORIGIN: &str = "https://shop.example";
 /// Its Telegram webhook secret.
 pub const SECRET: &str = "cluster-webhook-secret-0123456789";
 const BOT_TOKEN: &str = "4242:cluster-bot-token";
@@ -172,6 +176,8 @@ pub struct RelayOptions {
     pub poll_interval_ms: u64,
     /// Whether the config has a `[worker]` section (relays older than it refuse one).
     pub worker_section: bool,
+    /// `server.max_connections`, when not the default (live streams each hold one).
+    pub max_connections: Option<u32>,
 }
 
 impl RelayOptions {
@@ -184,6 +190,7 @@ impl RelayOptions {
             give_up_after_secs: 30,
             poll_interval_ms: 1000,
             worker_section: true,
+            max_connections: None,
         }
     }
 }
@@ -197,6 +204,7 @@ impl Default for RelayOptions {
             give_up_after_secs: 30,
             poll_interval_ms: 200,
             worker_section: true,
+            max_connections: None,
         }
     }
 }
@@ -260,6 +268,11 @@ impl Relay {
         panic!("relay at {} did not become ready", self.url);
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
     /// Kills the process at once (SIGKILL: no shutdown, no cleanup).
     pub async fn kill(&mut self) {
         self.child.kill().await.expect("killing the relay");
@@ -294,12 +307,16 @@ fn config_text(database_url: &str, bot_api: &str, port: u16, options: &RelayOpti
     } else {
         String::new()
     };
+    let max_connections = options
+        .max_connections
+        .map(|max| format!("max_connections = {max}\n"))
+        .unwrap_or_default();
     format!(
         r#"[server]
 listen = "127.0.0.1:{port}"
 database_url = "{database_url}"
 widget_rate_limit_per_minute = 0
-
+{max_connections}
 [platforms]
 telegram_api = "{bot_api}"
 timeout_secs = {timeout}
@@ -308,7 +325,8 @@ timeout_secs = {timeout}
 [[sites]]
 id = "{SITE}"
 name = "Cluster Shop"
-api_key = "cluster-api-key-0123456789"
+api_key = "{API_KEY}"
+allowed_origins = ["{ORIGIN}"]
 
 [sites.telegram]
 bot_username = "cluster_shop_bot"

@@ -69,6 +69,16 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_on(TestStore::from_env().await, adjust).await
 }
 
+/// Starts two relays with the demo config on one fresh PostgreSQL database, as behind a load
+/// balancer; `None` without PostgreSQL (the test is skipped, unless PostgreSQL is required).
+pub async fn spawn_two_relays() -> Option<(TestApp, TestApp)> {
+    let database = TestStore::postgres().await?;
+    let shared = database.shared();
+    let first = spawn_on(database, |_| {}).await;
+    let second = spawn_on(shared, |_| {}).await;
+    Some((first, second))
+}
+
 /// Starts a relay with the demo config on an existing database.
 async fn spawn_on(database: TestStore, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings::parse(include_str!("../../relay/demo.toml")).expect("demo config");

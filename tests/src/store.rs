@@ -76,6 +76,16 @@ impl TestStore {
         }
     }
 
+    /// The same database for another relay, removed by this one's owner only.
+    pub fn shared(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            kind: self.kind,
+            _folder: None,
+            database: None,
+        }
+    }
+
     /// The PostgreSQL database, if that is the backend.
     pub fn postgres_database(&self) -> Option<&postgres::TestDatabase> {
         self.database.as_ref()

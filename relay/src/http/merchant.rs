@@ -287,7 +287,7 @@ fn filter_text(name: &str, code: &'static str, value: Option<String>) -> ApiResu
     }
 }
 
-fn parse_time(name: &str, text: &str) -> ApiResult<Millis> {
+pub(super) fn parse_time(name: &str, text: &str) -> ApiResult<Millis> {
     use time::{
         Date, OffsetDateTime, format_description::well_known::Rfc3339, macros::format_description,
     };

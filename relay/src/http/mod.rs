@@ -8,6 +8,7 @@ mod health;
 mod hooks;
 pub mod inbox;
 mod merchant;
+mod merchant_conversations;
 pub(crate) mod openapi;
 pub mod rate_limit;
 pub mod server;
@@ -88,10 +89,12 @@ pub fn router(state: AppState) -> Router {
         .merge(hooks::router())
         .merge(widget_api::router(state.clone()))
         .merge(
-            merchant::router().route_layer(middleware::from_fn_with_state(
-                auth_throttle,
-                auth_throttle::guard,
-            )),
+            merchant::router()
+                .merge(merchant_conversations::router())
+                .route_layer(middleware::from_fn_with_state(
+                    auth_throttle,
+                    auth_throttle::guard,
+                )),
         )
         .merge(openapi::router())
         .merge(inbox::router(&state.static_dir))

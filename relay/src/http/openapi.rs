@@ -27,8 +27,8 @@ use utoipa::{
 };
 
 use super::{
-    AppState, health, merchant, widget_api, widget_chat, widget_events, widget_identity,
-    widget_live,
+    AppState, health, merchant, merchant_conversations, widget_api, widget_chat, widget_events,
+    widget_identity, widget_live,
 };
 use crate::views::MerchantWebhook;
 pub(crate) use schemas::ChannelKind;
@@ -47,6 +47,9 @@ use webhooks::WebhookPaths;
         merchant::get_subscriber,
         merchant::unlink_subscriber,
         merchant::delete_subscriber,
+        merchant_conversations::list,
+        merchant_conversations::show,
+        merchant_conversations::reply,
         openapi_json,
         widget_api::config,
         widget_events::record_event,

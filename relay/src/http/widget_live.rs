@@ -190,26 +190,15 @@ impl Follow {
         }
     }
 
-    /// Queues the state if it changed and the messages after `after`.
+    /// Queues the state if it changed, then the messages after `after`. The state is read
+    /// after the messages, so it is never older than them: a message written after the
+    /// conversation moved (its recap) never comes before the move.
     async fn catch_up(&mut self) -> Option<()> {
         let id = self.conversation.id;
         let report = |error: crate::store::StoreError| {
             tracing::warn!(%error, conversation = id.0, "live stream ended");
             None
         };
-        if self.shown.is_some() {
-            self.conversation = match self.store.find_conversation(&self.site, id).await {
-                Ok(Some(conversation)) => conversation,
-                Ok(None) => return None,
-                Err(error) => return report(error),
-            };
-        }
-        let state = self.links.state(&self.conversation);
-        if self.shown.as_ref() != Some(&state) {
-            self.queued
-                .push_back(json_event(EVENT_CONVERSATION, &state));
-            self.shown = Some(state);
-        }
         let messages = match self
             .store
             .messages_after(&self.site, id, self.after, PAGE)
@@ -218,6 +207,17 @@ impl Follow {
             Ok(messages) => messages,
             Err(error) => return report(error),
         };
+        self.conversation = match self.store.find_conversation(&self.site, id).await {
+            Ok(Some(conversation)) => conversation,
+            Ok(None) => return None,
+            Err(error) => return report(error),
+        };
+        let state = self.links.state(&self.conversation);
+        if self.shown.as_ref() != Some(&state) {
+            self.queued
+                .push_back(json_event(EVENT_CONVERSATION, &state));
+            self.shown = Some(state);
+        }
         // A full page may have more behind it: read again before waiting.
         self.read = messages.len() == PAGE as usize;
         for message in &messages {

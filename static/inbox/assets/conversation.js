@@ -109,7 +109,7 @@ async function sendReply(text) {
   const key = attempt && attempt.text === text ? attempt.key : clientKey();
   lastAttempt.set(selected.key, { text, key });
   const channel = state.detail?.reply?.channel ?? state.detail?.conversation?.channel;
-  thread.showPending(key, { text, at: new Date().toISOString(), channel, operator: state.me?.name });
+  thread.showPending(key, { text, at: new Date().toISOString(), channel, operator: state.me?.login });
   try {
     const stored = await call('POST', conversationPath(selected, '/messages'), { text, client_key: key });
     lastAttempt.delete(selected.key);

@@ -26,6 +26,13 @@ export const state = {
 /** Site names by id, from `me`. */
 export const siteNames = new Map();
 
+/** How an operator is named beside their replies: the signed-in one by their name. */
+export function operatorName(login) {
+  const me = state.me;
+  if (!login) return 'Operator';
+  return me && me.login.toLowerCase() === String(login).toLowerCase() ? me.name : login;
+}
+
 export function toSignIn() {
   window.location.assign('/inbox/login');
 }

@@ -7,6 +7,7 @@ import {
   channelName, dayKey, dayLabel, exactTime, messageTime, sourceDetails, visitorName,
 } from './format.js';
 import { channelIcon } from './icons.js';
+import { operatorName } from './state.js';
 
 const STATUS_TEXT = { pending: 'Sending…', sent: 'Sent', failed: 'Not delivered' };
 
@@ -21,7 +22,7 @@ function channelChange(channel, first) {
 }
 
 function meta(message) {
-  const who = message.author === 'operator' ? message.operator || 'Operator' : null;
+  const who = message.author === 'operator' ? operatorName(message.operator) : null;
   const status = message.author === 'operator' ? STATUS_TEXT[message.status] : null;
   return h(
     'div',
