@@ -103,12 +103,14 @@ fn continued(state: &ConversationState, words: &ChatTexts) -> String {
     )
 }
 
-/// The chat's own markup: the scrolling log (`role="log"`) and the composer with its label.
+/// The chat's own markup: the scrolling log (`role="log"`; "Write to us" while empty) and the
+/// composer with its label.
 /// Enter and the send button are handled by the transport's `view`.
 pub(crate) fn markup(words: &ChatTexts) -> String {
     let placeholder = escape(&words.placeholder);
     let send = escape(&words.send);
+    let open = escape(&words.open);
     format!(
-        r#"<div class="sc"><div class="lg" role="log" aria-live="polite" data-testid="ferry-chat-log"></div></div><form class="cp" data-testid="ferry-chat"><label class="sr" for="ferry-input">{placeholder}</label><textarea id="ferry-input" rows="1" maxlength="2000" placeholder="{placeholder}" data-testid="ferry-chat-input"></textarea><button type="submit" class="sd" aria-label="{send}" title="{send}" data-testid="ferry-chat-send">{SEND_SVG}</button></form>"#
+        r#"<div class="sc"><div class="lg" role="log" aria-live="polite" data-empty="{open}" data-testid="ferry-chat-log"></div></div><form class="cp" data-testid="ferry-chat"><label class="sr" for="ferry-input">{placeholder}</label><textarea id="ferry-input" rows="1" maxlength="2000" placeholder="{placeholder}" data-testid="ferry-chat-input"></textarea><button type="submit" class="sd" aria-label="{send}" title="{send}" data-testid="ferry-chat-send">{SEND_SVG}</button></form>"#
     )
 }

@@ -84,7 +84,8 @@ color:#fff;box-shadow:0 0 0 2px #fff;font:700 12px/22px system-ui,sans-serif;tex
 .p.chat .ch{width:40px;min-height:40px;padding:2px;border:0;background:none}
 .p.chat.away .ls{order:1;flex-wrap:wrap;margin:12px 12px 0;padding:12px 14px;border:1px solid #eed888;border-radius:12px;background:#fff8c5}
 .p.chat.away .ci{flex-basis:100%;font-size:14px;font-weight:600;color:#3b2300}
-.lg{display:flex;flex-direction:column}
+.lg{display:flex;flex-direction:column;min-height:100%}
+.lg:empty:before{content:attr(data-empty);margin:auto;font-size:15px;font-weight:600;color:#8c959f}
 .m{max-width:84%;align-self:flex-start}
 .me{align-self:flex-end;text-align:right}
 .bb{margin:0;padding:8px 13px;border:1px solid #e4e7ec;border-radius:18px 18px 18px 6px;background:#fff;
