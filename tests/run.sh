@@ -2,7 +2,7 @@
 # Ferry's whole test suite, as CI runs it, on a fresh machine.
 #
 # Installs what it needs (Chromium and chromedriver from Debian when running as root; the wasm
-# target, wasm-bindgen and binaryen through widget/build.sh; PostgreSQL through
+# target, wasm-bindgen, binaryen and terser through widget/build.sh; PostgreSQL through
 # tests/postgres.sh), builds the widget, checks formatting and lints, and runs every test, browser
 # tests included: the store conformance suite on SQLite and PostgreSQL, and the end-to-end suite
 # once per store. PyJWT is installed with pip for the JWT interop test.

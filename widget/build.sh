@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Builds the browser widget into static/widget/ (gitignored), ready for the relay to serve:
-#   widget.js             the loader (static/loader/widget.js) with the app's hashed names filled in
-#   app-<hash8>.js        wasm-bindgen's ES module glue
+#   widget.js             the loader (static/loader/widget.js) with the app's hashed names filled
+#                         in, minified by terser
+#   app-<hash8>.js        wasm-bindgen's ES module glue with the web chat's browser side
+#                         (static/loader/chat.js) appended, minified by terser: it loads with the
+#                         panel in the same request, never with the launcher
 #   app-<hash8>_bg.wasm   the Leptos app, optimised with binaryen's wasm-opt -Oz
 #   *.br, *.gz            brotli (q11) and gzip (-9) copies the relay serves precompressed
 #   sizes.txt             what a visitor downloads, raw / gzip / brotli
 #
 # Runs from any directory on a fresh machine with rustup, cargo and node/npm on PATH. It installs
 # what it needs: the wasm32 target, wasm-bindgen-cli at exactly the version in Cargo.lock (the
-# CLI and the crate must match), and binaryen from npm into target/widget-tools/. Debian's
-# binaryen package is too old: its wasm-opt output throws `WebAssembly.Table.set()` in Chromium.
+# CLI and the crate must match), and binaryen and terser from npm into target/widget-tools/.
+# Debian's binaryen package is too old: its wasm-opt output throws `WebAssembly.Table.set()` in
+# Chromium.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +23,12 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 TOOLS="$TARGET_DIR/widget-tools"
 OUT="$ROOT/static/widget"
 LOADER="$ROOT/static/loader/widget.js"
+CHAT="$ROOT/static/loader/chat.js"
 BINARYEN_VERSION="132.0.0"
+# Minifying the JavaScript (loader, glue, chat) saves ~3 KB of brotli, which the chat needed to
+# stay within the panel's budget. Names and comments only: no property mangling, so the glue's
+# import names and the loader's API stay as written.
+TERSER_VERSION="5.51.4"
 # Exactly the features rustc's wasm32 default CPU emits (see the module's target_features
 # section); wasm-opt must neither reject them nor assume more.
 WASM_FEATURES=(--enable-bulk-memory --enable-bulk-memory-opt --enable-nontrapping-float-to-int
@@ -47,11 +56,14 @@ if [ -z "$WBG" ] || [ "$("$WBG" --version 2>/dev/null)" != "wasm-bindgen $WBG_VE
 fi
 echo "using $("$WBG" --version)" >&2
 
-step "binaryen $BINARYEN_VERSION (npm)"
+step "binaryen $BINARYEN_VERSION and terser $TERSER_VERSION (npm)"
 WASM_OPT="$TOOLS/node_modules/.bin/wasm-opt"
-if ! { [ -x "$WASM_OPT" ] && "$WASM_OPT" --version | grep -q "version ${BINARYEN_VERSION%%.*} "; }; then
+TERSER="$TOOLS/node_modules/.bin/terser"
+if ! { [ -x "$WASM_OPT" ] && "$WASM_OPT" --version | grep -q "version ${BINARYEN_VERSION%%.*} "; } ||
+  ! { [ -x "$TERSER" ] && [ "$("$TERSER" --version)" = "terser $TERSER_VERSION" ]; }; then
   mkdir -p "$TOOLS"
-  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error "binaryen@$BINARYEN_VERSION"
+  npm install --prefix "$TOOLS" --no-audit --no-fund --loglevel=error \
+    "binaryen@$BINARYEN_VERSION" "terser@$TERSER_VERSION"
 fi
 
 step "cargo build (wasm-release)"
@@ -69,6 +81,10 @@ step "wasm-opt -Oz"
   -o "$WORK/app.opt.wasm" "$WORK/app_bg.wasm"
 
 step "hashed names, loader, compression"
+# terser FILE [--module]: FILE minified on stdout, comments dropped.
+minify() {
+  "$TERSER" "$1" ${2:-} --compress --mangle --comments false
+}
 hash8() {
   node -e 'const c = require("crypto"), fs = require("fs");
 console.log(c.createHash("sha256").update(fs.readFileSync(process.argv[1])).digest("hex").slice(0, 8))' "$1"
@@ -79,34 +95,34 @@ cp "$WORK/app.opt.wasm" "$WORK/out/$WASM_NAME"
 # The glue's default wasm URL (`new URL('app_bg.wasm', import.meta.url)`) is only a fallback —
 # the loader passes the URL explicitly — but keep it pointing at a file that exists.
 grep -q "'app_bg.wasm'" "$WORK/app.js" || { echo "wasm file name not found in the JS glue" >&2; exit 1; }
-sed "s/'app_bg\.wasm'/'$WASM_NAME'/g" "$WORK/app.js" >"$WORK/app.fixed.js"
+sed "s/'app_bg\.wasm'/'$WASM_NAME'/g" "$WORK/app.js" >"$WORK/app.full.js"
+cat "$CHAT" >>"$WORK/app.full.js"
+minify "$WORK/app.full.js" --module >"$WORK/app.min.js"
+minify "$CHAT" --module >"$WORK/chat.js"
+printf '/*! Ferry widget app: wasm-bindgen glue + static/loader/chat.js */\n' | cat - "$WORK/app.min.js" >"$WORK/app.fixed.js"
+cp "$WORK/app.fixed.js" "$WORK/check.mjs"
+node --check "$WORK/check.mjs"
 JS_NAME="app-$(hash8 "$WORK/app.fixed.js").js"
 cp "$WORK/app.fixed.js" "$WORK/out/$JS_NAME"
 
 for placeholder in __FERRY_APP_JS__ __FERRY_APP_WASM__; do
   grep -q "$placeholder" "$LOADER" || { echo "$placeholder missing from $LOADER" >&2; exit 1; }
 done
-# No minifier, just what is safe by the loader's source rule (comments on lines of their own):
-# drop the header comment, comment lines, indentation and blank lines.
-node - "$LOADER" "$WORK/out/widget.js" "$JS_NAME" "$WASM_NAME" <<'NODE'
-const fs = require("fs");
-const [src, dst, js, wasm] = process.argv.slice(2);
-const body = fs.readFileSync(src, "utf8")
-  .replace(/^\/\*![\s\S]*?\*\/\n/, "")
-  .replace(/__FERRY_APP_JS__/g, js)
-  .replace(/__FERRY_APP_WASM__/g, wasm)
-  .split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("//")).join("\n");
-fs.writeFileSync(dst, "/*! Ferry widget loader; documented source: static/loader/widget.js */\n" + body + "\n");
-NODE
+sed -e "s/__FERRY_APP_JS__/$JS_NAME/g" -e "s/__FERRY_APP_WASM__/$WASM_NAME/g" "$LOADER" >"$WORK/loader.js"
+{
+  printf '/*! Ferry widget loader; documented source: static/loader/widget.js */\n'
+  minify "$WORK/loader.js"
+} >"$WORK/out/widget.js"
 node --check "$WORK/out/widget.js"
 
 # Node's zlib has both codecs built in, so no brotli/zopfli packages are needed anywhere.
-node - "$WORK/out" widget.js "$JS_NAME" "$WASM_NAME" <<'NODE'
+cp "$WORK/chat.js" "$WORK/chat-part.js"
+node - "$WORK/out" widget.js "$JS_NAME" "$WASM_NAME" "$WORK/chat-part.js" <<'NODE'
 const fs = require("fs"), path = require("path"), zlib = require("zlib");
-const [dir, loader, js, wasm] = process.argv.slice(2);
+const [dir, loader, js, wasm, chat] = process.argv.slice(2);
 const sizes = {};
-for (const name of [loader, js, wasm]) {
-  const raw = fs.readFileSync(path.join(dir, name));
+for (const name of [loader, js, wasm, chat]) {
+  const raw = fs.readFileSync(path.resolve(dir, name));
   const gz = zlib.gzipSync(raw, { level: 9 });
   const br = zlib.brotliCompressSync(raw, {
     params: {
@@ -117,14 +133,17 @@ for (const name of [loader, js, wasm]) {
         : zlib.constants.BROTLI_MODE_TEXT,
     },
   });
-  fs.writeFileSync(path.join(dir, name + ".gz"), gz);
-  fs.writeFileSync(path.join(dir, name + ".br"), br);
+  if (name !== chat) {
+    fs.writeFileSync(path.join(dir, name + ".gz"), gz);
+    fs.writeFileSync(path.join(dir, name + ".br"), br);
+  }
   sizes[name] = [raw.length, gz.length, br.length];
 }
 const sum = (names) => [0, 1, 2].map((i) => names.reduce((n, f) => n + sizes[f][i], 0));
 const rows = [
   ["loader (widget.js): shows the launcher", sizes[loader]],
-  ["app JS glue (" + js + ")", sizes[js]],
+  ["app JS: glue + chat (" + js + ")", sizes[js]],
+  ["  of which the chat alone (chat.js, minified on its own)", sizes[chat]],
   ["app wasm (" + wasm + ")", sizes[wasm]],
   ["loader + app JS + wasm: opens the panel", sum([loader, js, wasm])],
 ];

@@ -1,5 +1,5 @@
-/*! Ferry widget loader. Plain ES2017, no build step: widget/build.sh only fills in the
- * content-hashed app file names and drops comment lines and indentation.
+/*! Ferry widget loader. Plain ES2017, no build step of its own: widget/build.sh only fills in
+ * the content-hashed app file names and minifies it (terser, names and comments only).
  *
  * Embed:  <script src="https://RELAY/widget.js" data-site="SITE_ID" async></script>
  *         optional data-position="left" puts the launcher left before the config arrives;
@@ -50,11 +50,11 @@
  * fetch are CORS requests) and the .wasm as application/wasm.
  *
  * Page cost: this file draws the launcher at once and fetches the config; the Leptos app
- * (app-*.js + app-*_bg.wasm) loads when the browser is idle or on the first interaction with
- * the launcher, or at once when the page has an inline block. Nothing is stored on the
- * visitor's device.
- *
- * Source rule for the build's comment stripping: comments sit on lines of their own.
+ * (app-*.js + app-*_bg.wasm, with the chat transport static/loader/chat.js inside app-*.js)
+ * loads when the browser is idle or on the first interaction with the launcher, or at once when
+ * the page has an inline block or the visitor has a web conversation (its live connection then
+ * counts replies on the launcher's badge). Nothing is stored on the visitor's device until they
+ * write in the chat: then the conversation's token, in localStorage under ferry:chat:SITE.
  */
 (function () {
   "use strict";
@@ -69,7 +69,8 @@
   var api = relay + "/api/widget/" + encodeURIComponent(site);
   var ACCENT = "#2563eb";
   var listeners = {}, ready = false, dead = false, want = false, sentOpen = false;
-  var widget = null, loading = null, app = null;
+  var widget = null, loading = null, app = null, chat = null;
+  var KEY = "ferry:chat:" + site;
   // The logged-in customer's JWT: request bodies only, never a URL.
   var jwt = me.getAttribute("data-ferry-token") || null;
   // Tokens the relay refused: later requests of this page view go without them.
@@ -110,6 +111,8 @@
     "0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Zm4.4 0a1.3 1.3 0 1 0 0 2.6 1.3 1.3 0 0 0 0-2.6Z");
   icon("c", "M6.3 4.9 12 10.6l5.7-5.7 1.4 1.4-5.7 5.7 5.7 5.7-1.4 1.4-5.7-5.7-5.7 5.7-1.4-1.4 " +
     "5.7-5.7-5.7-5.7Z");
+  // The unread badge (styled by the app, which fills it in).
+  var badge = attrs(btn.appendChild(d.createElement("span")), { class: "n", "aria-hidden": "true", "data-testid": "ferry-unread" });
   root.appendChild(btn);
   place(me.getAttribute("data-position"));
   if (d.body) d.body.appendChild(host);
@@ -140,7 +143,14 @@
     post("events", { kind: "view", visit: visit() });
     ready = true;
     emit("ready");
-    (w.requestIdleCallback || function (f) { setTimeout(f, 2000); })(load, { timeout: 4000 });
+    var stored;
+    try {
+      stored = localStorage.getItem(KEY);
+    } catch (e) {
+      // Storage blocked: no conversation to resume.
+    }
+    if (stored) load();
+    else (w.requestIdleCallback || function (f) { setTimeout(f, 2000); })(load, { timeout: 4000 });
   }, function (e) { die("widget disabled: " + (e && e.message)); });
 
   // Rejects only what the app cannot draw from. Any well-formed channel kind passes, so a
@@ -167,6 +177,7 @@
   function module() {
     app = app || Promise.all([config, import(relay + "/widget/__FERRY_APP_JS__")]).then(function (r) {
       return r[1].default({ module_or_path: relay + "/widget/__FERRY_APP_WASM__" }).then(function () {
+        chat = r[1].chat(api, KEY, r[0].locale, visit, function () { return jwt && !refused[jwt] ? jwt : null; }, reject);
         return r[1];
       });
     }).catch(function (e) {
@@ -181,6 +192,7 @@
   function load() {
     if (loading || dead) return;
     loading = Promise.all([config, module()]).then(function (r) {
+      bridge.chat = chat;
       widget = r[1].mount(root, r[0], bridge);
       if (!widget) return die("the app rejected the config");
       // The visitor may have clicked the launcher before the app was ready.
@@ -314,6 +326,14 @@
     if (!open && root.activeElement && root.activeElement !== btn) btn.focus();
     emit(open ? "open" : "close");
   };
+  // Replies that came while the chat was not in sight: a badge, and the count in the
+  // launcher's name ("Write to us, 2 new messages").
+  bridge.unread = function (n) {
+    config.then(function (c) {
+      badge.textContent = n > 9 ? "9+" : n || "";
+      btn.setAttribute("aria-label", c.texts.launcher + (n ? ", " + c.chat.texts.unread.replace("{count}", n) : ""));
+    });
+  };
 
   // --- the public API; replaces the command queue array ---
   var queued = w.Ferry;
@@ -376,9 +396,12 @@
   // given, gets the response and its JSON ({} if none), or (null, {}) when the network failed.
   function post(path, body, then) {
     var done = function (res, json) { if (then) then(res, json || {}); };
+    var h = { "content-type": "application/json" }, c = path === "intents" && chat && chat.token();
+    // An intent names the visitor's web conversation, so the relay continues it in the messenger.
+    if (c) h["X-Ferry-Conversation"] = c;
     try {
       fetch(api + "/" + path, { method: "POST", keepalive: true, credentials: "omit",
-        headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(function (res) {
+        headers: h, body: JSON.stringify(body) }).then(function (res) {
         if (then) return res.json().catch(function () {}).then(function (json) { done(res, json); });
       }, function () { done(null); });
     } catch (e) {

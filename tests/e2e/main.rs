@@ -62,5 +62,9 @@ mod inbox_live;
 mod link_page;
 // The widget with a refused customer token and with blocks added after load, in a browser.
 mod widget_edge_cases;
+// The web chat in the widget, in a browser: writing, history after a reload, retry, away.
+mod widget_chat;
+// The web chat live in a browser: replies, the launcher's badge, continued in a messenger.
+mod widget_chat_live;
 // Customer tokens signed by PyJWT through the relay's JWT verifier.
 mod jwt_interop;

@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used)]
 
 pub mod browser;
+pub mod chat;
 pub mod cluster;
 pub mod demo;
 pub mod fixtures;

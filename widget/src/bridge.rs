@@ -1,5 +1,5 @@
-//! The JavaScript boundary: the loader's bridge object, the config object it hands over, and
-//! the browser's CSPRNG.
+//! The JavaScript boundary: the loader's bridge object, the chat transport it carries, the
+//! config object it hands over, and the browser's CSPRNG.
 //!
 //! The loader owns everything that talks to the page and the network (the visit description,
 //! `fetch` with keepalive, `Ferry.on` listeners, the launcher); the app only says what happened.
@@ -43,6 +43,60 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub(crate) fn state(this: &Bridge, open: bool);
 
+    /// The floating panel's chat transport (`static/loader/chat.js`); inline blocks have none.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn chat(this: &Bridge) -> Option<Chat>;
+
+    /// Unread replies: the loader shows `count` on the launcher's badge (none for 0) and adds
+    /// the chat's `unread` text to the launcher's accessible name.
+    #[wasm_bindgen(method)]
+    pub(crate) fn unread(this: &Bridge, count: u32);
+
+    /// The chat transport: the conversation token, the chat API and the live stream. It tells
+    /// the app everything through the one listener (see the head of chat.js).
+    pub type Chat;
+
+    /// Sets the listener `(kind, message_or_state, client_key)`; with a stored token the
+    /// history and the live stream start.
+    #[wasm_bindgen(method)]
+    pub(crate) fn listen(this: &Chat, on: &js_sys::Function);
+
+    /// The chat view is showing: a logged-in customer's conversation may be resumed.
+    #[wasm_bindgen(method)]
+    pub(crate) fn open(this: &Chat);
+
+    /// Sends the visitor's message (again, on retry, with the same key); the conversation
+    /// starts first if there is none.
+    #[wasm_bindgen(method)]
+    pub(crate) fn send(this: &Chat, text: &str, key: &str);
+
+    /// The conversation token, if there is a conversation.
+    #[wasm_bindgen(method)]
+    pub(crate) fn token(this: &Chat) -> Option<String>;
+
+    /// Binds the log's DOM to `root` (the panel, holding `bubbles::markup`) and the visitor's
+    /// writing and Retry presses to `ui(kind, value)`.
+    #[wasm_bindgen(method)]
+    pub(crate) fn view(this: &Chat, root: &web_sys::HtmlElement, ui: &js_sys::Function);
+
+    /// One bubble of a drawing pass, in order: entry id, CSS class, author for screen readers,
+    /// text, `data-state`, and the status line's markup.
+    #[wasm_bindgen(method)]
+    pub(crate) fn put(
+        this: &Chat,
+        id: u32,
+        class: &str,
+        who: &str,
+        text: &str,
+        state: &str,
+        status: &str,
+    );
+
+    /// Ends a drawing pass: bubbles not put are removed; `notice` is the markup of the
+    /// "continued in" line ("" for none).
+    #[wasm_bindgen(method)]
+    pub(crate) fn end(this: &Chat, notice: &str);
+
     #[wasm_bindgen(catch, js_namespace = crypto, js_name = getRandomValues)]
     fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
 }
@@ -67,6 +121,10 @@ impl Source for JsValue {
 
     fn string(&self) -> Option<String> {
         self.as_string()
+    }
+
+    fn number(&self) -> Option<f64> {
+        self.as_f64()
     }
 
     fn items(&self) -> Option<Vec<Self>> {

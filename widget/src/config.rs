@@ -19,6 +19,8 @@ pub(crate) trait Source: Sized {
     fn field(&self, key: &str) -> Option<Self>;
     /// The value as a string, if it is one.
     fn string(&self) -> Option<String>;
+    /// The value as a number, if it is one.
+    fn number(&self) -> Option<f64>;
     /// The elements, if the value is an array.
     fn items(&self) -> Option<Vec<Self>>;
     /// JavaScript truthiness (`true` for a JSON `true` in tests).
@@ -189,6 +191,9 @@ mod tests {
         }
         fn string(&self) -> Option<String> {
             self.as_str().map(str::to_owned)
+        }
+        fn number(&self) -> Option<f64> {
+            self.as_f64()
         }
         fn items(&self) -> Option<Vec<Self>> {
             self.as_array().cloned()

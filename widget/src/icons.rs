@@ -1,5 +1,6 @@
 //! Inline SVG glyphs for the panel and the inline block: one per messenger (and a neutral one
-//! for any other), plus close, chevron and check mark.
+//! for any other), plus close, chevron, check mark, and the chat's back, bubble and send
+//! arrows as markup strings.
 //!
 //! Inline paths rather than images or an icon font: nothing to fetch past the merchant's CSP
 //! `img-src`/`font-src`, and headless or minimal systems have no emoji font to fall back on.
@@ -29,8 +30,32 @@ const NEUTRAL: &str = "M12 3C6.8 3 2.5 6.6 2.5 11.2c0 2.5 1.3 4.8 3.4 6.3L5 21l4
 1 0-3 1.5 1.5 0 0 1 0 3Zm4.5 0a1.5 1.5 0 1 1 0-3 1.5 1.5 0 0 1 0 3Z";
 
 const CHECK: &str = "M5 12.5l4.5 4.5L19 7.5";
-const CLOSE: &str = "M6 6l12 12M18 6 6 18";
 const CHEVRON: &str = "M9 6l6 6-6 6";
+
+/// The same strokes as markup, for buttons whose content is one HTML string (a Leptos view
+/// per glyph costs its own build code; a string costs its bytes).
+macro_rules! stroked_svg {
+    ($class:literal, $d:literal) => {
+        concat!(
+            r#"<svg class=""#, $class, r#"" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d=""#,
+            $d,
+            r#"" fill="none" stroke="currentColor" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"/></svg>"#
+        )
+    };
+}
+/// The ‹ of the chat's back button.
+pub(crate) const BACK_SVG: &str = stroked_svg!("", "M15 6l-6 6 6 6");
+/// A speech bubble, the badge of "Write to us".
+pub(crate) const BUBBLE_SVG: &str = stroked_svg!(
+    "",
+    "M5 5h14a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1h-8l-4 3v-3H5a1 1 0 0 1-1-1V6a1 1 0 0 1 1-1Z"
+);
+/// The › at the end of a row, as markup.
+pub(crate) const CHEVRON_SVG: &str = stroked_svg!("go", "M9 6l6 6-6 6");
+/// The × of the panel header, as markup.
+pub(crate) const CLOSE_SVG: &str = stroked_svg!("", "M6 6l12 12M18 6 6 18");
+/// The send button's arrow (a plane would read as Telegram).
+pub(crate) const SEND_SVG: &str = stroked_svg!("", "M12 19V5M6 11l6-6 6 6");
 
 /// The badge glyph for a messenger; the badge colour comes from the stylesheet. A kind added to
 /// `ferry_wire::ChannelKind` after this build gets the neutral bubble (and the neutral badge).
@@ -61,11 +86,6 @@ fn stroked(d: &'static str, class: &'static str) -> impl IntoView {
             />
         </svg>
     }
-}
-
-/// The × in the panel header.
-pub(crate) fn close() -> impl IntoView {
-    stroked(CLOSE, "")
 }
 
 /// The › at the end of each channel row.

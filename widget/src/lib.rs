@@ -2,7 +2,9 @@
 //! floating panel and the inline block of `[data-ferry-placement]` elements.
 //!
 //! The loader draws the launcher, fetches the config and owns the network and the merchant's
-//! token; this crate renders into the loader's shadow roots. Pure logic (refs, links, config
+//! token; this crate renders into the loader's shadow roots. The web chat's network, storage
+//! and log DOM are JavaScript too (`static/loader/chat.js`, shipped inside the app's JS glue and
+//! handed over as `bridge.chat`); its messages, their merging and what the log shows are here. Pure logic (refs, links, config
 //! checks, texts, CSS) also builds on the host so `cargo test -p ferry-widget` runs without a
 //! browser; everything that touches the DOM is wasm-only.
 //!
@@ -19,9 +21,14 @@ mod config;
 mod refs;
 mod style;
 mod texts;
+mod thread;
 
 #[cfg(target_arch = "wasm32")]
 mod bridge;
+#[cfg(target_arch = "wasm32")]
+mod bubbles;
+#[cfg(target_arch = "wasm32")]
+mod chat;
 #[cfg(target_arch = "wasm32")]
 mod icons;
 #[cfg(target_arch = "wasm32")]
@@ -40,7 +47,7 @@ mod wasm {
 
     pub use crate::bridge::Bridge;
     use crate::panel::panel;
-    use crate::style::{CHANNEL_CSS, INLINE_CSS, PANEL_CSS};
+    use crate::style::{CHANNEL_CSS, CHAT_CSS, INLINE_CSS, PANEL_CSS};
     use ferry_wire::WidgetConfig;
 
     /// The mounted panel, as the loader holds it.
@@ -72,6 +79,7 @@ mod wasm {
         let el = container(root)?;
         bridge.style(CHANNEL_CSS);
         bridge.style(PANEL_CSS);
+        bridge.style(CHAT_CSS);
         let bridge = StoredValue::new_local(bridge);
         let open = RwSignal::new(false);
         let target = el.clone();

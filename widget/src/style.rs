@@ -55,6 +55,57 @@ max-width:none;bottom:84px;max-height:calc(100vh - 96px);max-height:calc(100dvh 
 @media (prefers-reduced-motion:reduce){.p,.p.open{transition:none;transform:none}}
 "#;
 
+/// The panel's chat view, the "Write to us" row, and the launcher's unread badge (the loader
+/// draws the badge element in the same shadow root). The `chat` class on the panel switches
+/// views: the home view's parts hide, and the channel links become a strip of round badges
+/// between the log and the composer ("Or continue in your messenger"), or, outside office
+/// hours (`away`), a notice above the log. The visitor's bubbles take the site's accent.
+pub(crate) const CHAT_CSS: &str = r#"
+.p:not(.chat) :is(.bk,.on,.ci,.sc,.cp),.p.chat :is(.tt,.sb,.wr,.ft,.go){display:none}
+.cw{display:contents}
+.sr,.p.chat .lb{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+.l{position:relative}
+.n{position:absolute;top:-3px;right:-3px;min-width:22px;padding:0 6px;border-radius:11px;background:#d1242f;
+color:#fff;box-shadow:0 0 0 2px #fff;font:700 12px/22px system-ui,sans-serif;text-align:center}
+.n:empty,.on:empty,small:empty{display:none}
+.wr{font-family:inherit;cursor:pointer}
+.wr .ic,.me .bb,.sd{background:var(--ferry-accent,#2563eb);color:var(--ferry-on-accent,#fff)}
+.wr .lb{white-space:normal;text-align:left}
+.wr small{display:block;font-size:13px;font-weight:400;color:#59636e}
+.p.chat{display:flex;flex-direction:column;height:600px;overflow:hidden}
+.p.chat .hd{align-items:center;padding:10px 8px}
+.p.chat .x{margin:0}
+.p.chat .nm{margin:0;font-size:17px;font-weight:700;opacity:1}
+.on{display:flex;align-items:center;gap:6px;margin:2px 0 0;font-size:13px}
+.on:before{content:"";width:8px;height:8px;border-radius:50%;background:#3fb950}
+.sc{order:2;flex:1;overflow-y:auto;padding:16px 14px 8px;background:#f6f8fa}
+.p.chat .ls{order:3;flex-direction:row;align-items:center;gap:6px;padding:6px 12px 6px 16px;border-top:1px solid #eaeef2}
+.ci{flex:1;margin:0;font-size:13px;line-height:1.3;color:#59636e}
+.p.chat .ch{width:40px;min-height:40px;padding:2px;border:0;background:none}
+.p.chat.away .ls{order:1;flex-wrap:wrap;margin:12px 12px 0;padding:12px 14px;border:1px solid #eed888;border-radius:12px;background:#fff8c5}
+.p.chat.away .ci{flex-basis:100%;font-size:14px;font-weight:600;color:#3b2300}
+.lg{display:flex;flex-direction:column;min-height:100%}
+.lg:empty:before{content:attr(data-empty);margin:auto;font-size:15px;font-weight:600;color:#8c959f}
+.m{max-width:84%;align-self:flex-start}
+.me{align-self:flex-end;text-align:right}
+.bb{margin:0;padding:8px 13px;border:1px solid #e4e7ec;border-radius:18px 18px 18px 6px;background:#fff;
+text-align:left;white-space:pre-wrap;overflow-wrap:anywhere}
+.me .bb{border:0;border-radius:18px 18px 6px 18px}
+.sys .bb{background:#eef1f4;color:#424a53}
+.mt{margin:2px 6px 10px;font-size:12px;color:#6e7781}
+.er{color:#cf222e;font-weight:600}
+.rt,.cn a{padding:0;border:0;background:none;color:var(--ferry-ring,#2563eb);font:inherit;font-weight:700;text-decoration:underline;cursor:pointer}
+.cn{align-self:center;margin:8px 0;padding:8px 14px;border:1px solid #e4e7ec;border-radius:12px;background:#fff;font-size:13px;text-align:center}
+.cp{order:4;display:flex;align-items:flex-end;gap:8px;margin:0;padding:10px 12px 12px;border-top:1px solid #eaeef2}
+.cp textarea{flex:1;min-height:44px;max-height:132px;field-sizing:content;resize:none;padding:11px 16px;
+border:1px solid #d0d7de;border-radius:22px;font:inherit;line-height:20px;outline:0}
+.cp textarea:focus{border-color:var(--ferry-ring,#2563eb)}
+.sd{flex:none;width:44px;height:44px;padding:0;border:0;border-radius:50%;cursor:pointer}
+.sd svg{width:20px;height:20px}
+.rt:focus-visible,.sd:focus-visible{outline:2px solid var(--ferry-ring,#2563eb);outline-offset:2px}
+@media (max-width:480px){.p.chat{height:calc(100dvh - 96px)}}
+"#;
+
 /// The inline block in the merchant's layout: it takes the element's width, keeps its own
 /// font and colours, and drops the QR codes when the block (or the screen) is too narrow for
 /// them. On narrow blocks the channel links become tiles with the badge above the name.
@@ -98,11 +149,11 @@ background:#fff;color:#1f2328;font:inherit;font-size:14px;font-weight:600;cursor
 
 #[cfg(test)]
 mod tests {
-    use super::{CHANNEL_CSS, INLINE_CSS, PANEL_CSS};
+    use super::{CHANNEL_CSS, CHAT_CSS, INLINE_CSS, PANEL_CSS};
 
     #[test]
     fn braces_balance() {
-        for css in [CHANNEL_CSS, PANEL_CSS, INLINE_CSS] {
+        for css in [CHANNEL_CSS, PANEL_CSS, CHAT_CSS, INLINE_CSS] {
             let open = css.matches('{').count();
             assert_eq!(open, css.matches('}').count(), "{css}");
             assert!(open > 8);

@@ -1,9 +1,10 @@
-//! The inline block's sentences, built from the templates the relay sends in the site's
-//! language (`ferry_wire::InlineTexts`): channel names joined the way that language lists them,
-//! and `{channels}`, `{shop}`, `{order}` and `{customer}` filled in. Channel names are product
-//! names and stay untranslated. Pure functions, so the host tests pin the sentences.
+//! The inline block's and the chat's sentences, built from the templates the relay sends in the
+//! site's language (`ferry_wire::InlineTexts`, `ferry_wire::ChatTexts`): channel names joined
+//! the way that language lists them, and `{channels}`, `{shop}`, `{order}`, `{customer}`,
+//! and `{channel}` filled in. Channel names are product names and stay untranslated.
+//! Pure functions, so the host tests pin the sentences.
 
-use ferry_wire::{ChannelKind, InlineTexts, WidgetTexts};
+use ferry_wire::{ChannelKind, ChatTexts, InlineTexts, WidgetTexts};
 
 use crate::config::InlineOptions;
 
@@ -64,6 +65,38 @@ fn order(texts: &InlineTexts, shop: &str, order: &str) -> String {
 /// "Linked to j***@example.com".
 fn linked_to(texts: &InlineTexts, customer: &str) -> String {
     fill(&texts.linked_to, &[("customer", customer)])
+}
+
+/// A conversation's channel as the relay names it (`telegram`) as people do (`Telegram`).
+pub(crate) fn channel_name(channel: &str) -> String {
+    ChannelKind::parse(channel).map_or_else(|| channel.to_owned(), |k| k.display_name().into())
+}
+
+/// "Continued in Telegram" and "Open Telegram", for a conversation moved to `channel`.
+pub(crate) fn continued(texts: &ChatTexts, channel: &str) -> (String, String) {
+    let name = channel_name(channel);
+    let with = [("channel", name.as_str())];
+    (
+        fill(&texts.continued, &with),
+        fill(&texts.open_channel, &with),
+    )
+}
+
+/// Text made safe for HTML content and double-quoted attributes (the chat's status lines and
+/// composer are markup strings; see `bubbles`).
+pub(crate) fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 /// "A", "A or B", "A, B or C".
@@ -251,5 +284,29 @@ mod tests {
         );
         assert_eq!(linked_to(&en, "a}{b"), "Linked to a}{b");
         assert_eq!(fill("{x} {", &[]), "{x} {");
+    }
+
+    #[test]
+    fn chat_sentences_name_the_messenger() {
+        let lt = lithuanian_config().chat.texts;
+        assert_eq!(
+            continued(&lt, "telegram"),
+            ("Tęsiama per Telegram".into(), "Atidaryti Telegram".into())
+        );
+        assert_eq!(channel_name("whatsapp"), "WhatsApp");
+        assert_eq!(
+            channel_name("icq"),
+            "icq",
+            "a channel this build does not know"
+        );
+    }
+
+    #[test]
+    fn markup_characters_are_escaped() {
+        assert_eq!(
+            escape(r#"<b a="1">Tom & 'Jerry'</b>"#),
+            "&lt;b a=&quot;1&quot;&gt;Tom &amp; &#39;Jerry&#39;&lt;/b&gt;"
+        );
+        assert_eq!(escape("Rašykite žinutę…"), "Rašykite žinutę…");
     }
 }
