@@ -4,22 +4,16 @@
 //! answer appears live in the same conversation. A WhatsApp conversation past its window shows
 //! why no reply can go.
 
-use ferry_relay::demo::{OPERATOR_LOGIN, OPERATOR_PASSWORD};
 use ferry_tests::{
-    META_APP_SECRET, TELEGRAM_SECRET, TestApp, browser::Browser, demo::eventually, fixtures,
-    live::LiveStream, spawn_app,
+    META_APP_SECRET, TELEGRAM_SECRET, TestApp,
+    browser::Browser,
+    demo::eventually,
+    fixtures,
+    inbox::{sign_in_in_browser, thread_shows},
+    live::LiveStream,
+    spawn_app,
 };
 use serde_json::{Value, json};
-
-async fn sign_in(browser: &Browser, app: &TestApp) {
-    browser.goto(&format!("{}/inbox/login", app.address)).await;
-    browser.type_into("#login", OPERATOR_LOGIN).await;
-    browser.type_into("#password", OPERATOR_PASSWORD).await;
-    browser.click("[data-testid=inbox-sign-in]").await;
-    browser
-        .wait_for("the inbox", "location.pathname === '/inbox/'")
-        .await;
-}
 
 /// The visitor's first message in the web chat; their conversation token.
 async fn visitor_writes(app: &TestApp, text: &str) -> String {
@@ -64,14 +58,6 @@ async fn tap_carrying(app: &TestApp, token: &str, channel: &str, reference: &str
     assert_eq!(response.status(), 201);
 }
 
-fn thread_shows(text: &str) -> String {
-    format!(
-        "[...document.querySelectorAll('[data-testid=inbox-messages] li')]\
-         .some(li => li.textContent.includes({}))",
-        json!(text)
-    )
-}
-
 #[tokio::test]
 async fn the_operator_answers_live_and_the_conversation_follows_the_visitor_into_telegram() {
     let Some(browser) = Browser::start_without_widget().await else {
@@ -79,7 +65,7 @@ async fn the_operator_answers_live_and_the_conversation_follows_the_visitor_into
     };
     let app = spawn_app().await;
     browser.viewport(1280, 800).await;
-    sign_in(&browser, &app).await;
+    sign_in_in_browser(&browser, &app).await;
 
     // A visitor writes on the site: the inbox shows it without a reload.
     let token = visitor_writes(&app, "Do you ship to Riga?").await;
@@ -196,7 +182,7 @@ async fn a_whatsapp_conversation_past_its_window_says_why_no_reply_can_go() {
         .await;
     app.drain().await;
     browser.viewport(1280, 800).await;
-    sign_in(&browser, &app).await;
+    sign_in_in_browser(&browser, &app).await;
 
     browser.click("[data-testid=inbox-conversation]").await;
     let notice = browser

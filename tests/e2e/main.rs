@@ -58,6 +58,8 @@ mod checkout;
 mod inbox_browser;
 // The operator answering live in a browser, into the web chat and Telegram; WhatsApp's window.
 mod inbox_live;
+// The whole conversation in two browsers: web chat, inbox, Telegram on the sandbox phone.
+mod chat_flow;
 // Account linking from the bot's link button through the shop's link page, in a browser.
 mod link_page;
 // The widget with a refused customer token and with blocks added after load, in a browser.

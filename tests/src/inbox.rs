@@ -89,3 +89,23 @@ impl Operator {
             .expect("request")
     }
 }
+
+/// Signs the demo operator in on the inbox's sign-in page of a real browser.
+pub async fn sign_in_in_browser(browser: &crate::browser::Browser, app: &TestApp) {
+    browser.goto(&format!("{}/inbox/login", app.address)).await;
+    browser.type_into("#login", OPERATOR_LOGIN).await;
+    browser.type_into("#password", OPERATOR_PASSWORD).await;
+    browser.click("[data-testid=inbox-sign-in]").await;
+    browser
+        .wait_for("the inbox", "location.pathname === '/inbox/'")
+        .await;
+}
+
+/// A JavaScript test: whether the inbox's open thread shows `text`.
+pub fn thread_shows(text: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('[data-testid=inbox-messages] li')]\
+         .some(li => li.textContent.includes({}))",
+        serde_json::Value::from(text)
+    )
+}
