@@ -136,3 +136,82 @@ async fn a_visitor_and_an_operator_talk_on_the_site_and_carry_on_in_telegram() {
     visitor.close().await;
     operator.close().await;
 }
+
+#[tokio::test]
+async fn a_chat_continued_in_whatsapp_takes_replies_until_its_window_closes() {
+    let Some(visitor) = Browser::start().await else {
+        return;
+    };
+    let Some(operator) = Browser::start_without_widget().await else {
+        return;
+    };
+    let app = spawn_app().await;
+    sign_in_in_browser(&operator, &app).await;
+    open_chat(&app, &visitor).await;
+    type_keys(&visitor, "Is the grinder back in stock?\n").await;
+    visitor
+        .wait_for("sent", &format!("{BUBBLES}[0]?.dataset.state === 'sent'"))
+        .await;
+
+    // The visitor continues in WhatsApp: the prefilled message goes, the recap comes back.
+    let link = tap_channel(&visitor, "ferry-channel-whatsapp").await;
+    assert!(eventually(async || app.count_rows("intents").await >= 1).await);
+    visitor.goto(&link).await;
+    visitor
+        .wait_for(
+            "the prefilled text",
+            "document.querySelector('[data-testid=phone-input]').value",
+        )
+        .await;
+    ferry_tests::demo::press_on_phone(&visitor, "phone-send").await;
+    app.drain().await;
+    visitor
+        .wait_for(
+            "the recap on the phone",
+            &phone_shows("You: Is the grinder back in stock?"),
+        )
+        .await;
+
+    // Within the 24 hours the operator's reply reaches WhatsApp.
+    operator
+        .wait_for(
+            "the conversation in the inbox",
+            "document.querySelector('[data-testid=inbox-conversation]')",
+        )
+        .await;
+    operator.click("[data-testid=inbox-conversation]").await;
+    operator
+        .wait_for(
+            "the recap in the thread",
+            &thread_shows("Your conversation on"),
+        )
+        .await;
+    operator
+        .type_into("[data-testid=inbox-reply]", "It is, since Monday.\n")
+        .await;
+    assert!(eventually(async || app.count_rows("outbox").await >= 3).await);
+    app.drain().await;
+    visitor
+        .wait_for(
+            "the reply on the phone",
+            &phone_shows("It is, since Monday."),
+        )
+        .await;
+
+    // A day and more later (the operator signs in again: sessions end after 12 idle hours)
+    // the window has closed: the inbox says so and sends nothing.
+    app.clock.advance_secs(25 * 3600);
+    sign_in_in_browser(&operator, &app).await;
+    operator.click("[data-testid=inbox-conversation]").await;
+    let notice = operator
+        .wait_for(
+            "the refusal",
+            "!document.querySelector('[data-testid=inbox-composer-notice]').hidden \
+             && document.querySelector('[data-testid=inbox-composer-notice]').textContent",
+        )
+        .await;
+    assert!(notice.as_str().unwrap().contains("24 hours"), "{notice}");
+    operator.screenshot("flow-inbox-whatsapp-closed").await;
+    visitor.close().await;
+    operator.close().await;
+}
