@@ -6,52 +6,11 @@ use ferry_relay::domain::{Author, ConversationToken};
 use ferry_relay::replies::{self, Replier, ReplyError};
 use ferry_relay::store::{Conversation, MessageAuthor, MessageStatus, Place};
 use ferry_tests::{
-    META_APP_SECRET, TELEGRAM_SECRET, TestApp, fixtures, live::LiveStream, spawn_app,
+    META_APP_SECRET, TELEGRAM_SECRET, TestApp,
+    chat_api::{follow, tap_carrying, visitor_writes},
+    fixtures, spawn_app,
 };
 use serde_json::{Value, json};
-
-async fn start_chat(app: &TestApp, first: &str) -> String {
-    let response = app
-        .widget_post(
-            "conversations",
-            &json!({ "visit": { "page_url": "https://shop.example/p/beans?utm_campaign=spring", "placement": "floating" } }),
-        )
-        .await;
-    assert_eq!(response.status(), 201);
-    let token = response.json::<Value>().await.unwrap()["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sent = app
-        .client
-        .post(format!(
-            "{}/api/widget/demo/conversation/messages",
-            app.address
-        ))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", &token)
-        .json(&json!({ "text": first, "client_key": "first" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 201);
-    token
-}
-
-/// The intent of a tap on `channel` while the chat is open.
-async fn tap_carrying(app: &TestApp, token: &str, channel: &str, reference: &str) {
-    let response = app
-        .client
-        .post(format!("{}/api/widget/demo/intents", app.address))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", token)
-        .json(&json!({ "ref": reference, "channel": channel,
-            "visit": { "page_url": "https://shop.example/p/beans", "placement": "floating" } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-}
 
 async fn conversation(app: &TestApp, token: &str) -> Conversation {
     let hash = ConversationToken::parse(token).unwrap().hash();
@@ -97,7 +56,7 @@ fn texts_to(app: &TestApp, recipient: i64) -> Vec<String> {
 async fn a_web_chat_continued_in_telegram_gets_its_recap_there_and_the_replies_follow_it() {
     // Arrange: the visitor asked on the site and the operator answered there.
     let app = spawn_app().await;
-    let token = start_chat(&app, "Do you ship to Riga?").await;
+    let token = visitor_writes(&app, "Do you ship to Riga?").await;
     let web = conversation(&app, &token).await;
     let answer = operator_replies(&app, &web, "Yes, within two days.")
         .await
@@ -106,19 +65,7 @@ async fn a_web_chat_continued_in_telegram_gets_its_recap_there_and_the_replies_f
         (answer.place, answer.status),
         (Place::Web, MessageStatus::Sent)
     );
-    let mut stream = LiveStream::new(
-        app.client
-            .get(format!(
-                "{}/api/widget/demo/conversation/events",
-                app.address
-            ))
-            .header("Origin", app.origin())
-            .header("X-Ferry-Conversation", &token)
-            .header("Last-Event-ID", "2")
-            .send()
-            .await
-            .unwrap(),
-    );
+    let mut stream = follow(&app, &token, Some(2)).await;
     assert_eq!(stream.next().await.data["channel"], "web");
 
     // Act: the visitor continues in Telegram.
@@ -218,7 +165,7 @@ async fn a_reply_outside_whatsapps_window_is_refused_with_its_reason_and_nothing
     // Arrange: the visitor continued in WhatsApp long ago (the message's time is in the
     // fixture), so the 24-hour window has closed.
     let app = spawn_app().await;
-    let token = start_chat(&app, "Is the grinder back in stock?").await;
+    let token = visitor_writes(&app, "Is the grinder back in stock?").await;
     tap_carrying(&app, &token, "whatsapp", "K7M2Q9AB").await;
     let body = fixtures::load("whatsapp/text_with_code.json", "K7M2Q9AB")
         .to_string()
@@ -246,4 +193,60 @@ async fn a_reply_outside_whatsapps_window_is_refused_with_its_reason_and_nothing
     app.drain().await;
     assert_eq!(app.snapshot().await, before, "nothing stored");
     assert_eq!(app.sent().len(), sent_before, "nothing sent");
+}
+
+#[tokio::test]
+async fn a_messenger_reply_after_a_day_goes_as_human_agent_and_after_a_week_is_refused() {
+    // Arrange: the visitor continues in Messenger, then writes there two days ago.
+    let app = spawn_app().await;
+    let token = visitor_writes(&app, "Do you ship to Vilnius?").await;
+    let reference = fixtures::token();
+    tap_carrying(&app, &token, "messenger", &reference).await;
+    let arrival = fixtures::load("messenger/get_started_with_referral.json", &reference);
+    app.post_meta(
+        "messenger",
+        arrival.to_string().as_bytes(),
+        Some(META_APP_SECRET),
+    )
+    .await;
+    app.drain().await;
+    let two_days_ago = app.state.clock.now() - 2 * 24 * 3_600_000;
+    let mut text = fixtures::load("messenger/text.json", "");
+    text["entry"][0]["time"] = json!(two_days_ago);
+    text["entry"][0]["messaging"][0]["timestamp"] = json!(two_days_ago);
+    app.post_meta(
+        "messenger",
+        text.to_string().as_bytes(),
+        Some(META_APP_SECRET),
+    )
+    .await;
+    app.drain().await;
+    let moved = conversation(&app, &token).await;
+    assert_eq!(moved.place.as_str(), "messenger");
+
+    // Act
+    let tagged = operator_replies(&app, &moved, "Yes, to Vilnius in three days.").await;
+    app.drain().await;
+    app.clock.advance_secs(6 * 24 * 3600);
+    let too_late = operator_replies(&app, &moved, "Are you still there?").await;
+
+    // Assert
+    assert!(tagged.is_ok(), "{tagged:?}");
+    let sent = app.sent();
+    let recap = &sent[1].body;
+    assert!(
+        recap["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("You: Do you ship to Vilnius?"),
+        "{recap}"
+    );
+    let reply = &sent.last().unwrap().body;
+    assert_eq!(reply["message"]["text"], "Yes, to Vilnius in three days.");
+    assert_eq!(reply["messaging_type"], "MESSAGE_TAG");
+    assert_eq!(reply["tag"], "HUMAN_AGENT");
+    let Err(ReplyError::Refused { refusal, .. }) = too_late else {
+        panic!("refused: {too_late:?}");
+    };
+    assert_eq!(refusal.code(), "reply_window_closed");
 }

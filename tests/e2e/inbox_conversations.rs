@@ -5,40 +5,13 @@
 
 use ferry_tests::{
     TestApp,
+    chat_api::{tap_carrying, visitor_writes},
     inbox::{Operator, sign_in_demo_operator},
     live::LiveStream,
     spawn_app, spawn_app_with,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn visitor_writes(app: &TestApp, text: &str) -> String {
-    let started = app
-        .widget_post(
-            "conversations",
-            &json!({ "visit": { "page_url": "https://shop.example/p/beans?utm_campaign=spring",
-                "utm": { "campaign": "spring" }, "placement": "floating" } }),
-        )
-        .await
-        .json::<Value>()
-        .await
-        .unwrap();
-    let token = started["token"].as_str().unwrap().to_owned();
-    let sent = app
-        .client
-        .post(format!(
-            "{}/api/widget/demo/conversation/messages",
-            app.address
-        ))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", &token)
-        .json(&json!({ "text": text, "client_key": "k1" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 201);
-    token
-}
 
 async fn json_of(operator: &Operator, app: &TestApp, path: &str) -> Value {
     let response = operator.get(app, path).await;
@@ -122,17 +95,7 @@ async fn a_reply_the_platform_refuses_is_422_with_its_reason_and_the_view_says_s
     // Arrange: a conversation carried into WhatsApp long ago (the fixture's time).
     let app = spawn_app().await;
     let token = visitor_writes(&app, "Is the grinder back?").await;
-    let intent = app
-        .client
-        .post(format!("{}/api/widget/demo/intents", app.address))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", &token)
-        .json(&json!({ "ref": "K7M2Q9AB", "channel": "whatsapp",
-            "visit": { "page_url": "https://shop.example/", "placement": "floating" } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(intent.status(), 201);
+    tap_carrying(&app, &token, "whatsapp", "K7M2Q9AB").await;
     let body = ferry_tests::fixtures::load("whatsapp/text_with_code.json", "K7M2Q9AB")
         .to_string()
         .into_bytes();

@@ -7,56 +7,13 @@
 use ferry_tests::{
     META_APP_SECRET, TELEGRAM_SECRET, TestApp,
     browser::Browser,
+    chat_api::{follow, tap_carrying, visitor_writes},
     demo::eventually,
     fixtures,
     inbox::{sign_in_in_browser, thread_shows},
-    live::LiveStream,
     spawn_app,
 };
-use serde_json::{Value, json};
-
-/// The visitor's first message in the web chat; their conversation token.
-async fn visitor_writes(app: &TestApp, text: &str) -> String {
-    let started: Value = app
-        .widget_post(
-            "conversations",
-            &json!({ "visit": { "page_url": "https://shop.example/p/beans",
-                "utm": { "campaign": "spring" }, "placement": "floating" } }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = started["token"].as_str().unwrap().to_owned();
-    let sent = app
-        .client
-        .post(format!(
-            "{}/api/widget/demo/conversation/messages",
-            app.address
-        ))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", &token)
-        .json(&json!({ "text": text, "client_key": "first" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 201);
-    token
-}
-
-async fn tap_carrying(app: &TestApp, token: &str, channel: &str, reference: &str) {
-    let response = app
-        .client
-        .post(format!("{}/api/widget/demo/intents", app.address))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", token)
-        .json(&json!({ "ref": reference, "channel": channel,
-            "visit": { "page_url": "https://shop.example/p/beans", "placement": "floating" } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 201);
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn the_operator_answers_live_and_the_conversation_follows_the_visitor_into_telegram() {
@@ -82,19 +39,7 @@ async fn the_operator_answers_live_and_the_conversation_follows_the_visitor_into
         .await;
 
     // The operator answers with Enter; the visitor's live stream gets it.
-    let mut visitor = LiveStream::new(
-        app.client
-            .get(format!(
-                "{}/api/widget/demo/conversation/events",
-                app.address
-            ))
-            .header("Origin", app.origin())
-            .header("X-Ferry-Conversation", &token)
-            .header("Last-Event-ID", "1")
-            .send()
-            .await
-            .unwrap(),
-    );
+    let mut visitor = follow(&app, &token, Some(1)).await;
     browser
         .type_into("[data-testid=inbox-reply]", "Yes, within two days.\n")
         .await;

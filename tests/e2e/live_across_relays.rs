@@ -2,38 +2,14 @@
 //! gets the operator's reply posted to the other, and the operator's inbox stream hears of the
 //! visitor's message whichever relay took it.
 
-use ferry_tests::{TestApp, inbox::sign_in_demo_operator, live::LiveStream, spawn_two_relays};
+use ferry_tests::{
+    chat_api::{follow, visitor_writes, write},
+    inbox::sign_in_demo_operator,
+    live::LiveStream,
+    spawn_two_relays,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn start(app: &TestApp) -> String {
-    let started: Value = app
-        .widget_post(
-            "conversations",
-            &json!({ "visit": { "page_url": "https://shop.example/", "placement": "floating" } }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    started["token"].as_str().unwrap().to_owned()
-}
-
-async fn write(app: &TestApp, token: &str, text: &str) {
-    let sent = app
-        .client
-        .post(format!(
-            "{}/api/widget/demo/conversation/messages",
-            app.address
-        ))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", token)
-        .json(&json!({ "text": text, "client_key": text.replace(' ', "-") }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 201);
-}
 
 #[tokio::test]
 async fn a_visitor_on_one_relay_gets_the_reply_posted_to_the_other_live() {
@@ -41,22 +17,8 @@ async fn a_visitor_on_one_relay_gets_the_reply_posted_to_the_other_live() {
         return;
     };
     // The visitor's page talks to relay A; the operator's inbox to relay B.
-    let token = start(&relay_a).await;
-    write(&relay_a, &token, "Hello from A").await;
-    let mut visitor = LiveStream::new(
-        relay_a
-            .client
-            .get(format!(
-                "{}/api/widget/demo/conversation/events",
-                relay_a.address
-            ))
-            .header("Origin", relay_a.origin())
-            .header("X-Ferry-Conversation", &token)
-            .header("Last-Event-ID", "1")
-            .send()
-            .await
-            .unwrap(),
-    );
+    let token = visitor_writes(&relay_a, "Hello from A").await;
+    let mut visitor = follow(&relay_a, &token, Some(1)).await;
     assert_eq!(visitor.next().await.name, "conversation");
     let operator = sign_in_demo_operator(&relay_b).await;
     let mut inbox = LiveStream::new(operator.get(&relay_b, "/inbox/api/events").await);
@@ -81,7 +43,7 @@ async fn a_visitor_on_one_relay_gets_the_reply_posted_to_the_other_live() {
         .unwrap();
     assert_eq!(replied.status(), 201);
     let reply = visitor.next_named("message", 1).await;
-    write(&relay_a, &token, "Thanks").await;
+    write(&relay_a, &token, "Thanks", "thanks").await;
     let heard = inbox.next_named("conversation", 2).await;
 
     // Assert

@@ -3,7 +3,7 @@
 //! with nothing lost or repeated.
 
 use ferry_relay::store::{ConversationId, MessageAuthor, MessageStatus, NewMessage, Place};
-use ferry_tests::{TestApp, live::LiveStream, spawn_app};
+use ferry_tests::{TestApp, chat_api::open_stream, live::LiveStream, spawn_app};
 use serde_json::{Value, json};
 
 async fn start(app: &TestApp) -> String {
@@ -37,21 +37,6 @@ async fn write(app: &TestApp, token: &str, text: &str) -> i64 {
     response.json::<Value>().await.unwrap()["seq"]
         .as_i64()
         .unwrap()
-}
-
-async fn follow(app: &TestApp, token: &str, last_event_id: Option<i64>) -> reqwest::Response {
-    let mut request = app
-        .client
-        .get(format!(
-            "{}/api/widget/demo/conversation/events",
-            app.address
-        ))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", token);
-    if let Some(id) = last_event_id {
-        request = request.header("Last-Event-ID", id.to_string());
-    }
-    request.send().await.unwrap()
 }
 
 /// The conversation a token opens, as the store has it.
@@ -105,7 +90,7 @@ async fn the_stream_sends_the_state_then_the_history_then_each_new_message_as_it
     let app = spawn_app().await;
     let token = start(&app).await;
     write(&app, &token, "Hello").await;
-    let mut stream = LiveStream::new(follow(&app, &token, None).await);
+    let mut stream = LiveStream::new(open_stream(&app, &token, None).await);
 
     // Act
     let state = stream.next().await;
@@ -137,7 +122,7 @@ async fn a_stream_resumed_from_the_last_event_id_sends_only_the_messages_after_i
     }
 
     // Act
-    let mut stream = LiveStream::new(follow(&app, &token, Some(2)).await);
+    let mut stream = LiveStream::new(open_stream(&app, &token, Some(2)).await);
     stream.next().await;
     let after_two = stream.next_named("message", 1).await;
     write(&app, &token, "four").await;
@@ -155,7 +140,7 @@ async fn the_stream_resumes_after_a_relay_restart_with_nothing_lost_or_repeated(
     let token = start(&app).await;
     write(&app, &token, "one").await;
     write(&app, &token, "two").await;
-    let mut stream = LiveStream::new(follow(&app, &token, None).await);
+    let mut stream = LiveStream::new(open_stream(&app, &token, None).await);
     stream.next().await;
     let seen = stream.next_named("message", 2).await;
     let last = seen.last().unwrap().id.clone().unwrap().parse().unwrap();
@@ -166,7 +151,7 @@ async fn the_stream_resumes_after_a_relay_restart_with_nothing_lost_or_repeated(
     assert!(stream.next_or_end().await.is_none(), "the stream ended");
     let id = conversation_of(&app, &token).await;
     operator_writes(&app, id, "three").await;
-    let mut resumed = LiveStream::new(follow(&app, &token, Some(last)).await);
+    let mut resumed = LiveStream::new(open_stream(&app, &token, Some(last)).await);
     resumed.next().await;
     let first = resumed.next_named("message", 1).await;
     operator_writes(&app, id, "four").await;
@@ -214,6 +199,6 @@ async fn a_stream_is_refused_without_a_token_with_a_bad_last_event_id_or_for_a_s
         "invalid_last_event_id"
     );
     let stranger = ferry_relay::domain::ConversationToken::generate();
-    let unknown = follow(&app, stranger.as_str(), None).await;
+    let unknown = open_stream(&app, stranger.as_str(), None).await;
     assert_eq!(unknown.status(), 404);
 }

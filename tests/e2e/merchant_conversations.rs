@@ -2,36 +2,12 @@
 //! replies; a retried reply is answered once, a reused key with another text is refused, and a
 //! reply outside the platform's window is refused with its reason.
 
-use ferry_tests::{API_KEY, META_APP_SECRET, TestApp, fixtures, spawn_app};
+use ferry_tests::{
+    API_KEY, META_APP_SECRET, TestApp,
+    chat_api::{tap_carrying, visitor_writes},
+    fixtures, spawn_app,
+};
 use serde_json::{Value, json};
-
-async fn visitor_writes(app: &TestApp, text: &str) -> String {
-    let started: Value = app
-        .widget_post(
-            "conversations",
-            &json!({ "visit": { "page_url": "https://shop.example/p/beans",
-                "utm": { "campaign": "spring" }, "placement": "floating" } }),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-    let token = started["token"].as_str().unwrap().to_owned();
-    let sent = app
-        .client
-        .post(format!(
-            "{}/api/widget/demo/conversation/messages",
-            app.address
-        ))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", &token)
-        .json(&json!({ "text": text, "client_key": "first" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(sent.status(), 201);
-    token
-}
 
 async fn reply(app: &TestApp, id: &Value, key: Option<&str>, text: &str) -> reqwest::Response {
     let mut request = app
@@ -103,17 +79,7 @@ async fn a_helpdesk_reply_outside_whatsapps_window_is_422_and_nothing_is_sent() 
     // Arrange
     let app = spawn_app().await;
     let token = visitor_writes(&app, "Is the grinder back?").await;
-    let intent = app
-        .client
-        .post(format!("{}/api/widget/demo/intents", app.address))
-        .header("Origin", app.origin())
-        .header("X-Ferry-Conversation", &token)
-        .json(&json!({ "ref": "K7M2Q9AB", "channel": "whatsapp",
-            "visit": { "page_url": "https://shop.example/", "placement": "floating" } }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(intent.status(), 201);
+    tap_carrying(&app, &token, "whatsapp", "K7M2Q9AB").await;
     let body = fixtures::load("whatsapp/text_with_code.json", "K7M2Q9AB")
         .to_string()
         .into_bytes();

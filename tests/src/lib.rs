@@ -14,6 +14,7 @@
 
 pub mod browser;
 pub mod chat;
+pub mod chat_api;
 pub mod cluster;
 pub mod demo;
 pub mod fixtures;
