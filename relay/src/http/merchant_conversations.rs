@@ -23,7 +23,8 @@ use crate::domain::{Author, rfc3339};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::replies::{self, Replier};
 use crate::store::{
-    Conversation, ConversationFilter, ConversationId, ConversationStatus, Message, Place,
+    Conversation, ConversationFilter, ConversationId, ConversationStatus, Message, MessageAuthor,
+    Place,
 };
 
 /// The name replies sent through the API carry as their operator.
@@ -240,7 +241,7 @@ async fn show(
         .await?;
     let unread = messages
         .iter()
-        .filter(|m| m.seq > conversation.read_seq && m.author.as_str() == "visitor")
+        .filter(|m| m.seq > conversation.read_seq && m.author == MessageAuthor::Visitor)
         .count();
     Ok(Json(ConversationWithMessages {
         conversation: view(&conversation, i64::try_from(unread).unwrap_or(i64::MAX)),

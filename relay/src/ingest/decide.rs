@@ -195,6 +195,14 @@ impl<'a> Effects<'a> {
     }
 }
 
+/// Whether a whole message is one of the bot's commands rather than words for the shop.
+fn is_command(text: &str) -> bool {
+    texts::is_stop_word(text)
+        || texts::is_start_word(text)
+        || texts::is_link_word(text)
+        || texts::is_unlink_word(text)
+}
+
 /// The effects of one inbound event. See the module docs.
 pub fn decide(
     context: &Context<'_>,
@@ -310,7 +318,9 @@ pub fn decide(
             }
             effects.continue_conversation();
         }
-        (SubscriberStatus::Active, false, Some(text)) => {
+        // Someone who said STOP gets no more messages, but what they write still reaches the
+        // shop: a question after unsubscribing is still a question.
+        (_, false, Some(text)) if !is_command(text) => {
             effects.joins_conversation(text, Some(existing));
         }
         _ => {}

@@ -361,10 +361,12 @@ fn someone_who_writes_to_the_bot_first_is_subscribed_and_their_message_kept() {
 
 #[test]
 fn commands_do_not_join_the_conversation() {
-    let existing = subscriber(SubscriberStatus::Active);
-    for command in ["STOP", "link", "unlink", "start"] {
-        let effects = run(text(command), Some(&existing), None);
-        assert_eq!(effects.conversation, None, "{command}");
+    for status in [SubscriberStatus::Active, SubscriberStatus::Unsubscribed] {
+        let existing = subscriber(status);
+        for command in ["STOP", "link", "unlink", "start"] {
+            let effects = run(text(command), Some(&existing), None);
+            assert_eq!(effects.conversation, None, "{command} when {status:?}");
+        }
     }
 }
 
@@ -399,4 +401,16 @@ fn arriving_from_the_web_chat_continues_it_with_the_recap() {
             "the recap says enough"
         );
     }
+}
+
+#[test]
+fn an_unsubscribed_persons_question_still_reaches_the_conversation_and_nothing_is_sent() {
+    let existing = subscriber(SubscriberStatus::Unsubscribed);
+    let effects = run(text("When does my order arrive?"), Some(&existing), None);
+    assert!(matches!(
+        effects.conversation,
+        Some(ConversationChange::VisitorWrote { ref text, .. }) if text == "When does my order arrive?"
+    ));
+    assert!(effects.replies.is_empty());
+    assert!(effects.events.is_empty(), "not a new subscription");
 }
