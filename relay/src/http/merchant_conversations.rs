@@ -291,7 +291,7 @@ async fn reply(
     headers: HeaderMap,
     AppJson(body): AppJson<NewReply>,
 ) -> ApiResult<(StatusCode, Json<MessageView>)> {
-    let text = super::widget_chat::visitor_text(&body.text)?;
+    let text = super::widget_chat::chat_text(&body.text)?;
     let key = match headers.get("idempotency-key") {
         Some(value) => value
             .to_str()

@@ -154,7 +154,7 @@ pub(super) async fn send(
     AppJson(request): AppJson<SendMessage>,
 ) -> ApiResult<Response> {
     let site = state.site(&site)?;
-    let text = visitor_text(&request.text)?;
+    let text = chat_text(&request.text)?;
     let client_key = client_key(&request.client_key)?;
     let conversation = conversation(&state, site, &headers).await?;
     let message = NewMessage {
@@ -269,9 +269,9 @@ pub(super) async fn conversation(
         .ok_or_else(not_found)
 }
 
-/// What a visitor may write: some visible text, at most `MAX_TEXT_CHARS` characters, no
+/// What anyone may write in a conversation (a visitor, an operator, a helpdesk): some visible text, at most `MAX_TEXT_CHARS` characters, no
 /// control characters but line breaks and tabs.
-pub(in crate::http) fn visitor_text(text: &str) -> ApiResult<String> {
+pub(in crate::http) fn chat_text(text: &str) -> ApiResult<String> {
     let invalid = |why: &str| ApiError::bad_request("invalid_message", why.to_owned());
     // Whitespace as JavaScript counts it, U+FEFF included, so the document's pattern agrees.
     if text.chars().all(|c| c.is_whitespace() || c == '\u{feff}') {
@@ -340,11 +340,11 @@ mod tests {
             "bell\u{7}",
             "nul\0",
         ] {
-            assert!(visitor_text(text).is_err(), "{text:?}");
+            assert!(chat_text(text).is_err(), "{text:?}");
         }
         let longest = "\u{1F44B}".repeat(MAX_TEXT_CHARS);
         for text in ["Hello", "two\nlines\r\n\tand a tab", longest.as_str()] {
-            assert_eq!(visitor_text(text).unwrap(), text);
+            assert_eq!(chat_text(text).unwrap(), text);
         }
     }
 

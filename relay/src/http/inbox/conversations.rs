@@ -184,7 +184,7 @@ pub(super) async fn reply(
     AppJson(body): AppJson<ReplyBody>,
 ) -> ApiResult<Response> {
     let (site, conversation) = served(&state, &session, &site, id).await?;
-    let text = crate::http::widget_chat::visitor_text(&body.text)?;
+    let text = crate::http::widget_chat::chat_text(&body.text)?;
     let key = crate::http::widget_chat::client_key(&body.client_key)?;
     let replier = Replier {
         login: session.login.clone(),
