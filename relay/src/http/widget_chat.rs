@@ -269,8 +269,8 @@ pub(super) async fn conversation(
         .ok_or_else(not_found)
 }
 
-/// What anyone may write in a conversation (a visitor, an operator, a helpdesk): some visible text, at most `MAX_TEXT_CHARS` characters, no
-/// control characters but line breaks and tabs.
+/// What anyone may write in a conversation (a visitor, an operator, a helpdesk): some visible
+/// text, at most `MAX_TEXT_CHARS` characters, no control characters but line breaks and tabs.
 pub(in crate::http) fn chat_text(text: &str) -> ApiResult<String> {
     let invalid = |why: &str| ApiError::bad_request("invalid_message", why.to_owned());
     // Whitespace as JavaScript counts it, U+FEFF included, so the document's pattern agrees.
