@@ -2,8 +2,9 @@
 //! the widget saw, as it is committed; resumed with `Last-Event-ID` after a drop or a restart
 //! with nothing lost or repeated.
 
-use ferry_relay::store::{ConversationId, MessageAuthor, MessageStatus, NewMessage, Place};
-use ferry_tests::{TestApp, chat_api::open_stream, live::LiveStream, spawn_app};
+use ferry_tests::{
+    TestApp, chat::operator_writes, chat_api::open_stream, live::LiveStream, spawn_app,
+};
 use serde_json::{Value, json};
 
 async fn start(app: &TestApp) -> String {
@@ -39,39 +40,6 @@ async fn write(app: &TestApp, token: &str, text: &str) -> i64 {
         .unwrap()
 }
 
-/// The conversation a token opens, as the store has it.
-async fn conversation_of(app: &TestApp, token: &str) -> ConversationId {
-    let hash = ferry_relay::domain::ConversationToken::parse(token)
-        .unwrap()
-        .hash();
-    app.state
-        .store
-        .find_conversation_by_token("demo", &hash)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
-/// An operator's reply, added as the inbox adds one.
-async fn operator_writes(app: &TestApp, id: ConversationId, text: &str) {
-    let message = NewMessage {
-        author: MessageAuthor::Operator,
-        operator: Some("anna@shop.example".into()),
-        place: Place::Web,
-        body: text.into(),
-        status: MessageStatus::Sent,
-        client_key: None,
-        at: app.state.clock.now(),
-    };
-    app.state
-        .store
-        .add_message("demo", id, &message)
-        .await
-        .unwrap()
-        .unwrap();
-}
-
 fn texts(events: &[ferry_tests::live::LiveEvent]) -> Vec<(String, String)> {
     events
         .iter()
@@ -95,12 +63,7 @@ async fn the_stream_sends_the_state_then_the_history_then_each_new_message_as_it
     // Act
     let state = stream.next().await;
     let history = stream.next_named("message", 1).await;
-    operator_writes(
-        &app,
-        conversation_of(&app, &token).await,
-        "Hi! How can we help?",
-    )
-    .await;
+    operator_writes(&app, &token, "Hi! How can we help?").await;
     let live = stream.next_named("message", 1).await;
 
     // Assert
@@ -149,12 +112,11 @@ async fn the_stream_resumes_after_a_relay_restart_with_nothing_lost_or_repeated(
     // reconnects (to the new relay) with the last id it saw.
     let app = app.restart().await;
     assert!(stream.next_or_end().await.is_none(), "the stream ended");
-    let id = conversation_of(&app, &token).await;
-    operator_writes(&app, id, "three").await;
+    operator_writes(&app, &token, "three").await;
     let mut resumed = LiveStream::new(open_stream(&app, &token, Some(last)).await);
     resumed.next().await;
     let first = resumed.next_named("message", 1).await;
-    operator_writes(&app, id, "four").await;
+    operator_writes(&app, &token, "four").await;
     let second = resumed.next_named("message", 1).await;
 
     // Assert

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::{
-    AppState,
+    AppState, conversation_cursor,
     extract::{AppJson, AppQuery, MerchantSite},
     openapi::{AUTH_THROTTLED, NO_API_KEY, STORAGE, schemas as doc},
 };
@@ -23,8 +23,7 @@ use crate::domain::{Author, rfc3339};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::replies::{self, Replier};
 use crate::store::{
-    Conversation, ConversationFilter, ConversationId, ConversationStatus, Message, MessageAuthor,
-    Place,
+    Conversation, ConversationFilter, ConversationId, ConversationStatus, Message, Place,
 };
 
 /// The name replies sent through the API carry as their operator.
@@ -189,7 +188,12 @@ async fn list(
             .as_deref()
             .map(|t| super::merchant::parse_time("updated_since", t))
             .transpose()?,
-        before: query.cursor.as_deref().map(parse_cursor).transpose()?,
+        before: match query.cursor.as_deref() {
+            Some(text) => Some(conversation_cursor::decode(text).ok_or_else(|| {
+                ApiError::bad_request("invalid_cursor", "pass the next_cursor of a page")
+            })?),
+            None => None,
+        },
         limit,
     };
     let found = state
@@ -200,7 +204,7 @@ async fn list(
         .then(|| {
             found
                 .last()
-                .map(|s| format!("{}.{}", s.conversation.updated_at, s.conversation.id.0))
+                .map(|s| conversation_cursor::encode(&s.conversation))
         })
         .flatten();
     Ok(Json(Page {
@@ -239,12 +243,8 @@ async fn show(
         .store
         .messages_after(&site.id, conversation.id, after, HISTORY)
         .await?;
-    let unread = messages
-        .iter()
-        .filter(|m| m.seq > conversation.read_seq && m.author == MessageAuthor::Visitor)
-        .count();
     Ok(Json(ConversationWithMessages {
-        conversation: view(&conversation, i64::try_from(unread).unwrap_or(i64::MAX)),
+        conversation: view(&conversation, conversation.unread_in(&messages)),
         messages: messages.iter().map(message_view).collect(),
     }))
 }
@@ -345,15 +345,6 @@ async fn find(state: &AppState, site: &str, id: &str) -> ApiResult<Conversation>
         .find_conversation(site, ConversationId(id))
         .await?
         .ok_or_else(missing)
-}
-
-fn parse_cursor(text: &str) -> ApiResult<(crate::domain::Millis, ConversationId)> {
-    let invalid = || ApiError::bad_request("invalid_cursor", "pass the next_cursor of a page");
-    let (at, id) = text.split_once('.').ok_or_else(invalid)?;
-    Ok((
-        at.parse().map_err(|_| invalid())?,
-        ConversationId(id.parse().map_err(|_| invalid())?),
-    ))
 }
 
 fn view(conversation: &Conversation, unread: i64) -> ConversationView {

@@ -2,6 +2,7 @@
 
 mod assets;
 mod auth_throttle;
+mod conversation_cursor;
 pub mod extract;
 mod failure_throttle;
 mod health;

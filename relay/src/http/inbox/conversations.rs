@@ -18,13 +18,13 @@ use crate::config::SiteSettings;
 use crate::domain::{Author, Refusal, rfc3339};
 use crate::error::{ApiError, ApiResult};
 use crate::http::{
-    AppState,
+    AppState, conversation_cursor,
     extract::{AppJson, AppQuery},
 };
 use crate::replies::{self, Replier, ReplyError, Route};
 use crate::store::{
     Conversation, ConversationFilter, ConversationId, ConversationStatus, ConversationSummary,
-    Message, MessageAuthor, Place,
+    Message, Place,
 };
 
 /// Conversations per page of the list.
@@ -115,13 +115,22 @@ pub(super) async fn list(
             None | Some("") => None,
             Some(name) => Some(Place::parse(name).ok_or_else(|| invalid("unknown channel"))?),
         },
-        before: query.before.as_deref().map(parse_cursor).transpose()?,
+        before: match query.before.as_deref() {
+            Some(text) => Some(
+                conversation_cursor::decode(text)
+                    .ok_or_else(|| invalid("before is the next cursor the list answered"))?,
+            ),
+            None => None,
+        },
         limit: PAGE,
         ..ConversationFilter::default()
     };
     let page = state.store.list_conversations(&sites, &filter).await?;
     let next = (page.len() == PAGE as usize)
-        .then(|| page.last().map(|s| cursor(&s.conversation)))
+        .then(|| {
+            page.last()
+                .map(|s| conversation_cursor::encode(&s.conversation))
+        })
         .flatten();
     let conversations: Vec<ConversationView> = page.iter().map(summary_view).collect();
     Ok(Json(
@@ -149,14 +158,10 @@ pub(super) async fn show(
             .and_then(|subscriber| subscriber.display_name),
         None => None,
     };
-    let unread = messages
-        .iter()
-        .filter(|m| m.seq > conversation.read_seq && m.author == MessageAuthor::Visitor)
-        .count();
     let view = summary_view(&ConversationSummary {
         conversation: conversation.clone(),
         last_message: messages.last().cloned(),
-        unread: i64::try_from(unread).unwrap_or(i64::MAX),
+        unread: conversation.unread_in(&messages),
         visitor_name,
     });
     let reply = reply_view(&state, &conversation).await?;
@@ -337,21 +342,6 @@ fn message_view(message: &Message) -> MessageView {
         at: rfc3339(message.created_at),
         status: message.status.as_str(),
         channel: message.place.as_str(),
-    }
-}
-
-/// `<updated_at>.<id>` of the last conversation of a page.
-fn cursor(conversation: &Conversation) -> String {
-    format!("{}.{}", conversation.updated_at, conversation.id.0)
-}
-
-fn parse_cursor(text: &str) -> ApiResult<(crate::domain::Millis, ConversationId)> {
-    let (at, id) = text
-        .split_once('.')
-        .ok_or_else(|| invalid("before is the next cursor the list answered"))?;
-    match (at.parse(), id.parse()) {
-        (Ok(at), Ok(id)) => Ok((at, ConversationId(id))),
-        _ => Err(invalid("before is the next cursor the list answered")),
     }
 }
 

@@ -116,6 +116,18 @@ pub struct Conversation {
     pub updated_at: Millis,
 }
 
+impl Conversation {
+    /// How many of `messages` (some of its own) are the visitor's and after what operators
+    /// have read.
+    pub fn unread_in(&self, messages: &[Message]) -> i64 {
+        let unread = messages
+            .iter()
+            .filter(|m| m.seq > self.read_seq && m.author == MessageAuthor::Visitor)
+            .count();
+        i64::try_from(unread).unwrap_or(i64::MAX)
+    }
+}
+
 /// Who wrote a message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MessageAuthor {
